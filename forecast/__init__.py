@@ -1,0 +1,78 @@
+"""troika: forecasts and what-if scenarios for Liaoning's three carriages, per city, against targets.
+
+The public API is imported lazily (so ``forecast --help`` and the app start fast); every name below is
+documented in the module that defines it.
+
+Examples
+--------
+>>> import forecast
+>>> obs = forecast.load_bundled()                       # doctest: +SKIP
+>>> fc = forecast.forecast_series([1.0, 2.0, 3.0] * 8, h=6, season_length=3)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS: dict[str, str] = {
+    # errors and contract
+    "DataError": "forecast.errors",
+    "NotFittedError": "forecast.errors",
+    "ModelError": "forecast.errors",
+    "StoreError": "forecast.errors",
+    "Problem": "forecast.errors",
+    "validate_observations": "forecast.schema",
+    # catalogue
+    "REGIONS": "forecast.catalog",
+    "INDICATORS": "forecast.catalog",
+    "CITIES": "forecast.catalog",
+    "CARRIAGES": "forecast.catalog",
+    "region_code": "forecast.catalog",
+    "indicator_code": "forecast.catalog",
+    # data in
+    "read_table": "forecast.io",
+    "read_tables": "forecast.io",
+    "load_bundled": "forecast.io",
+    "load_targets": "forecast.io",
+    # YTD arithmetic and calendar
+    "ytd_to_flows": "forecast.ytd",
+    "flows_to_ytd": "forecast.ytd",
+    "comparable_base": "forecast.ytd",
+    "chained_index": "forecast.ytd",
+    "build_panel": "forecast.ytd",
+    "spring_festival_dates": "forecast.calendar",
+    "spring_festival_regressors": "forecast.calendar",
+    # store
+    "Store": "forecast.store",
+    # engine
+    "MODELS": "forecast.models",
+    "forecast_series": "forecast.engine",
+    "forecast_panel": "forecast.engine",
+    "backtest": "forecast.evaluation",
+    # decisions
+    "required_growth": "forecast.targets",
+    "evaluate_targets": "forecast.targets",
+    "reconcile": "forecast.reconcile",
+    "Scenario": "forecast.scenarios",
+    "Adjustment": "forecast.scenarios",
+    "load_scenario": "forecast.scenarios",
+    "apply_scenario": "forecast.scenarios",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'forecast' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
