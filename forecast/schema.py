@@ -9,7 +9,8 @@ Observations (one row per published YTD figure)
 
 Panel (period flows derived from observations, never stored as input)
     ``region``, ``indicator``, ``period``, ``year``, ``season`` (1..periods_per_year),
-    ``value`` (flow for the period, 亿元 or index points), ``base`` (the same period's comparable
+    ``ytd_value``, ``ytd_yoy`` (as observed, or the chained index for growth-only series),
+    ``ytd_base`` (``ytd_value / (1 + ytd_yoy/100)``), ``value`` (flow for the period, 亿元 or index points), ``base`` (the same period's comparable
     base last year, NaN where unknown), ``is_index`` (bool, True for a chained index of a
     growth-only series).
 """
@@ -29,6 +30,7 @@ VINTAGE = "vintage"
 STATUS = "status"
 SOURCE = "source"
 
+YTD_BASE = "ytd_base"
 YEAR = "year"
 SEASON = "season"
 VALUE = "value"
@@ -37,7 +39,7 @@ IS_INDEX = "is_index"
 
 OBSERVATION_COLUMNS = [REGION, INDICATOR, PERIOD, YTD_VALUE, YTD_YOY, VINTAGE, STATUS, SOURCE]
 OBSERVATION_KEY = [REGION, INDICATOR, PERIOD, VINTAGE]
-PANEL_COLUMNS = [REGION, INDICATOR, PERIOD, YEAR, SEASON, VALUE, BASE, IS_INDEX]
+PANEL_COLUMNS = [REGION, INDICATOR, PERIOD, YEAR, SEASON, YTD_VALUE, YTD_YOY, YTD_BASE, VALUE, BASE, IS_INDEX]
 
 STATUSES = ("published", "generated")
 
@@ -92,7 +94,7 @@ def validate_observations(obs: pd.DataFrame, name: str = "observations") -> pd.D
     for col in (YTD_VALUE, YTD_YOY):
         if not pd.api.types.is_float_dtype(obs[col]):
             problems.append(Problem(name, None, col, f"expected float64, got {obs[col].dtype}"))
-    for i, (r, ind, st) in enumerate(zip(obs[REGION], obs[INDICATOR], obs[STATUS])):
+    for i, (r, ind, st) in enumerate(zip(obs[REGION], obs[INDICATOR], obs[STATUS], strict=True)):
         if r not in REGIONS:
             problems.append(Problem(name, i, REGION, f"unknown region code {r!r}"))
         if ind not in INDICATORS:
