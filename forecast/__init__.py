@@ -43,6 +43,9 @@ _EXPORTS: dict[str, str] = {
     "comparable_base": "forecast.ytd",
     "chained_index": "forecast.ytd",
     "build_panel": "forecast.ytd",
+    "series_flows": "forecast.ytd",
+    "season_of": "forecast.ytd",
+    "season_periods": "forecast.ytd",
     "spring_festival_dates": "forecast.calendar",
     "spring_festival_regressors": "forecast.calendar",
     # store
@@ -55,6 +58,13 @@ _EXPORTS: dict[str, str] = {
     # decisions
     "required_growth": "forecast.targets",
     "evaluate_targets": "forecast.targets",
+    "full_year_base": "forecast.targets",
+    "full_year_growth_paths": "forecast.targets",
+    "remaining_bases": "forecast.targets",
+    "ytd_position": "forecast.targets",
+    "invert_province_target": "forecast.inversion",
+    "contributions": "forecast.inversion",
+    "carriage_shares": "forecast.inversion",
     "reconcile": "forecast.reconcile",
     "Scenario": "forecast.scenarios",
     "Adjustment": "forecast.scenarios",

@@ -89,7 +89,7 @@ def validate_observations(obs: pd.DataFrame, name: str = "observations") -> pd.D
             f"{name}: missing column(s) {missing}; expected {OBSERVATION_COLUMNS}",
             [Problem(name, None, c, "column is missing") for c in missing],
         )
-    if not isinstance(obs[PERIOD].dtype, pd.PeriodDtype) or obs[PERIOD].dtype.freqstr not in ("M",):
+    if obs[PERIOD].dtype != pd.PeriodDtype("M"):
         problems.append(Problem(name, None, PERIOD, f"expected dtype period[M], got {obs[PERIOD].dtype}"))
     for col in (YTD_VALUE, YTD_YOY):
         if not pd.api.types.is_float_dtype(obs[col]):
