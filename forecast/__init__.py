@@ -37,6 +37,8 @@ _EXPORTS: dict[str, str] = {
     "read_tables": "forecast.io",
     "load_bundled": "forecast.io",
     "load_targets": "forecast.io",
+    "resolve_data_path": "forecast.io",
+    "DATA_DIR": "forecast.io",
     # YTD arithmetic and calendar
     "ytd_to_flows": "forecast.ytd",
     "flows_to_ytd": "forecast.ytd",

@@ -1,0 +1,569 @@
+"""Official statistics tables (CSV or Excel, UTF-8 or GBK) → validated observations.
+
+Nothing here writes anywhere: the store calls :func:`read_tables` and writes only if no DataError.
+
+Files. ``.csv``/``.txt`` (comma; tab when the first line has tabs and no comma), ``.tsv`` and ``.xlsx``.
+CSV text is decoded as UTF-8 (with or without BOM), then as GBK (GB18030); a UTF-16 file with a BOM
+(Excel's "Unicode text", tab-separated) as UTF-16; ``encoding=`` overrides.
+Every non-empty sheet of a workbook is read; a sheet with no table header (a notes sheet) is skipped
+when another sheet has one. Rows in problems are as a person sees them: the 1-based line of a CSV file
+(the header is usually line 1), the Excel row number; columns are the header text.
+
+Layouts (told apart by the header row, searched in the first 40 lines; titles above it may give the
+period, the unit (``单位：万元``) and the release date (``发布日期：2025-11-15``)):
+
+long
+    One row per figure. Columns 地区/region, 指标/indicator, 时期/period (or ``1-10月`` with
+    年份/year), 累计值/ytd_value and/or 累计增长/ytd_yoy (also 累计增长(%), 比上年同期增长%, 同比增长),
+    optional 单位/unit, 状态/status (published | generated, default published), 来源/source,
+    发布日期/vintage.
+wide (by month)
+    One row per region × indicator, one column per YTD month: ``2025年1-10月``, ``2025-10``, or
+    ``1-10月`` with a 年份 column. A column header may end in its measure (``2025-10 累计值``,
+    ``1-10月增长%``); otherwise a cell's measure comes from a 类型/measure column, from the indicator
+    cell (``社会消费品零售总额 累计增长%``), from a ``%`` in the 单位 column, or from a block title line
+    (a line with one cell such as ``累计增长(%)``); otherwise it is the YTD value. The header may repeat
+    to start a second block.
+bulletin (统计月报)
+    One row per region, a column pair per indicator: ``社会消费品零售总额 累计值 | 比上年同期增长%`` in
+    one header row, or a two-row header with the indicator name (merged in Excel, or followed by blank
+    cells in CSV) over ``累计值 | 比上年同期增长%``. A single column per indicator is a value, or a
+    growth when its header says so (fai: ``固定资产投资 增长%``). The period comes from a title line
+    (``2025年1-10月各市主要经济指标``), a cell above the header, a 时期 column or the sheet name.
+    Columns of indicators troika does not model (地区生产总值, …) are ignored.
+
+Values. Periods are stored as the last month of the YTD window (``2025年1-2月`` → 2025-02). Numbers
+may have thousands separators, full-width digits, ``+``, a trailing ``%``; ``—``, ``-``, ``…``, ``/``
+and ``NA`` mark an unpublished figure. Levels in 万元 (header, unit column or title) are divided by
+10,000 to 亿元; levels in 亿美元 (USD) are refused. Empty grid cells of the wide and bulletin layouts
+are simply absent figures; in the long layout a row whose value and growth cells are both empty is a
+problem, while a row whose cells hold only missing markers is skipped (the release says it was not
+published).
+
+Every problem of every file is collected and raised as one :class:`DataError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io as _io
+import os
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pandas as pd
+
+from forecast import schema as S
+from forecast.catalog import INDICATORS, REGIONS, indicator_code, is_region, region_code
+from forecast.errors import DataError, Problem
+from forecast.layouts import (
+    Cell,
+    Line,
+    Record,
+    classify_unit,
+    fold,
+    is_missing,
+    parse_grid,
+    parse_period,
+    text,
+)
+from forecast.layouts import resolve_indicator as _resolve_indicator
+
+#: The data directory: ``$TROIKA_DATA_DIR`` at import, else the repository's ``data/``. Functions re-read
+#: the variable on each call, so a test or a scheduler may set it later.
+DATA_DIR = Path(os.environ.get("TROIKA_DATA_DIR") or Path(__file__).resolve().parent.parent / "data")
+KIND = "kind"
+TARGET_COLUMNS = [S.REGION, S.INDICATOR, S.YEAR, S.VALUE, KIND, S.STATUS, S.SOURCE]
+TARGET_KINDS = ("about", "at_least")
+TARGET_STATUSES = ("published", "assumed")
+_MAGIC = {b"\x89PNG": "a PNG image", b"PK\x03\x04": "a zip archive (an .xlsx workbook renamed?)",
+          b"%PDF": "a PDF document", b"\xd0\xcf\x11\xe0": "an old .xls workbook", b"\x1f\x8b": "a gzip archive",
+          b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image"}
+_NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?(e[+-]?\d+)?|[+-]?\.\d+")
+_STATUS = {"published": "published", "公布": "published", "已公布": "published", "发布": "published",
+           "官方": "published", "generated": "generated", "生成": "generated", "模拟": "generated",
+           "synthetic": "generated"}
+
+
+def _current_data_dir() -> Path:
+    """The data directory in force: ``$TROIKA_DATA_DIR`` if set, else :data:`DATA_DIR`."""
+    env = os.environ.get("TROIKA_DATA_DIR")
+    return Path(env) if env else DATA_DIR
+
+
+def resolve_data_path(name: str | os.PathLike, *, data_dir: str | os.PathLike | None = None) -> Path:
+    """Resolve ``name`` inside the data directory, refusing paths that escape it.
+
+    Raises
+    ------
+    DataError
+        When the path leaves the data directory (``..``, an absolute path elsewhere, a symlink out).
+
+    Examples
+    --------
+    >>> resolve_data_path("observations/liaoning_ytd.csv").name
+    'liaoning_ytd.csv'
+    """
+    root = Path(data_dir) if data_dir is not None else _current_data_dir()
+    root = root.resolve()
+    path = (root / Path(name)).resolve()
+    if path != root and root not in path.parents:
+        raise DataError(f"refused path {str(name)!r}", [Problem(str(name), None, None, (
+            f"path resolves to {path}, outside the data directory {root}; give a name inside it "
+            "such as 'observations/liaoning_ytd.csv'"))])
+    return path
+
+
+# ---------------------------------------------------------------- files → grids
+def _problem(file: str, message: str) -> DataError:
+    return DataError(f"{file}: cannot read", [Problem(file, None, None, message)])
+
+
+def _csv_lines(path: Path, encoding: str | None) -> list[Line]:
+    file, data = str(path), path.read_bytes()
+    if not data.strip():
+        raise _problem(file, "file is empty; expected a table with a header row such as 地区,指标,时期,累计值,累计增长")
+    utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")   # Excel's "Unicode text" export: UTF-16, tab-separated
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic) and not utf16:
+            raise _problem(file, f"file is {what}, not a text table; save the table as CSV (UTF-8 or GBK) or .xlsx")
+    if b"\x00" in data[:4096] and not utf16:
+        raise _problem(file, "file is binary (NUL bytes), not a text table; save it as CSV (UTF-8 or GBK) or .xlsx")
+    encodings = [encoding] if encoding else ["utf-16"] if utf16 else ["utf-8-sig", "gb18030"]
+    for enc in encodings:
+        try:
+            content = data.decode(enc)
+            break
+        except (UnicodeDecodeError, LookupError) as e:
+            err = e
+    else:
+        raise _problem(file, f"cannot decode the file as {' or '.join(encodings)} ({err}); save it as UTF-8 or "
+                       "GBK, or pass encoding=")
+    first = content.lstrip("\ufeff").split("\n", 1)[0]
+    delim = "\t" if path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first) else ","
+    reader, lines, prev = csv.reader(_io.StringIO(content.lstrip("\ufeff"), newline=""), delimiter=delim), [], 0
+    for cells in reader:
+        lines.append(Line(prev + 1, tuple(cells)))
+        prev = reader.line_num
+    return lines
+
+
+def _xlsx_sheets(path: Path) -> list[tuple[str, list[Line]]]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as e:
+        raise _problem(str(path), f"not a readable .xlsx workbook ({type(e).__name__}: {e}); re-save it from "
+                       "Excel as .xlsx, or export the table as CSV") from None
+    sheets = []
+    for ws in wb.worksheets:
+        grid = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+        for rng in ws.merged_cells.ranges:   # show a merged value in every cell it covers
+            for r in range(rng.min_row - 1, min(rng.max_row, len(grid))):
+                for c in range(rng.min_col - 1, min(rng.max_col, len(grid[r]))):
+                    grid[r][c] = grid[rng.min_row - 1][rng.min_col - 1]
+        lines = [Line(i + 1, tuple(r)) for i, r in enumerate(grid)]
+        if any(not ln.is_blank() for ln in lines):
+            sheets.append((ws.title, lines))
+    if not sheets:
+        raise _problem(str(path), "workbook has no data: every sheet is empty")
+    return sheets
+
+
+def _grids(path: Path, encoding: str | None) -> list[tuple[str, str | None, list[Line]]]:
+    """(file label, sheet name, lines) for each table in a file."""
+    if not path.is_file():
+        raise _problem(str(path), "file not found (or not a file)")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        sheets = _xlsx_sheets(path)
+        many = len(sheets) > 1
+        return [(f"{path} [sheet {name}]" if many else str(path), name, lines) for name, lines in sheets]
+    if suffix == ".xls":
+        raise _problem(str(path), "old .xls workbooks are not read; re-save it as .xlsx or export CSV")
+    if suffix not in (".csv", ".txt", ".tsv"):
+        raise _problem(str(path), f"unsupported file type {suffix or '(none)'!r}; expected .csv, .txt, .tsv or .xlsx")
+    return [(str(path), None, _csv_lines(path, encoding))]
+
+
+# ---------------------------------------------------------------- records → observation rows
+def parse_number(v: object) -> Decimal | None:
+    """Parse a published number: None for blank or a missing marker; ``ValueError`` if unreadable.
+
+    Examples
+    --------
+    >>> parse_number("14,142.8"), parse_number("－１.２%"), parse_number("—")
+    (Decimal('14142.8'), Decimal('-1.2'), None)
+    """
+    if isinstance(v, bool):
+        raise ValueError(f"expected a number, got {v!r}")
+    if isinstance(v, int | float):
+        return None if v != v else Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
+    if is_missing(v):
+        return None
+    s = unicodedata.normalize("NFKC", text(v)).replace("\u2212", "-").replace(" ", "").casefold()
+    s = s[:-1] if s.endswith("%") else s
+    if not _NUMBER.fullmatch(s):
+        raise ValueError(f"cannot read number {text(v)!r}; expected e.g. 1234.5, 1,234.5, -3.2 or 6.7%, "
+                         "or — for an unpublished figure")
+    try:
+        return Decimal(s.replace(",", ""))
+    except InvalidOperation:
+        raise ValueError(f"cannot read number {text(v)!r}") from None
+
+
+def _vintage(v: object) -> str:
+    if isinstance(v, dt.date):
+        return v.strftime("%Y-%m-%d")
+    s = fold(v)
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?|(\d{4})(\d{2})(\d{2})", s)
+    if s and m:
+        y, mo, d = (int(g) for g in (m.groups()[:3] if m.group(1) else m.groups()[3:]))
+        return dt.date(y, mo, d).isoformat()   # ValueError for 2025-13-45
+    if s:
+        raise ValueError
+    return ""
+
+
+def _record_problems(rec: Record, file: str) -> tuple[dict | None, list[Problem]]:
+    """Validate one record: the observation row (or None) and its problems."""
+    probs: list[Problem] = []
+
+    def bad(cell: Cell | None, message: str) -> None:
+        probs.append(Problem(file, cell.row if cell else rec.row, cell.column if cell else None, message))
+
+    numbers = {}
+    for key, cell in (("value", rec.value), ("yoy", rec.yoy)):
+        try:
+            numbers[key] = parse_number(cell.value) if cell is not None else None
+        except ValueError as e:
+            bad(cell, str(e))
+            numbers[key] = Decimal("NaN")
+    if numbers["value"] is None and numbers["yoy"] is None:
+        if not (rec.long and all(c is None or text(c.value) == "" for c in (rec.value, rec.yoy))):
+            return None, probs   # only missing markers (—, …): the release says it was not published
+        bad(rec.value or rec.yoy, "no value: both 累计值 and 累计增长 are empty; fill one in, write — to mark "
+            "an unpublished figure, or delete the row")
+    region = ind = period = year = None
+    rtext = text(rec.region.value)
+    if is_region(rtext):
+        region = region_code(rtext)
+    else:
+        bad(rec.region, f"unknown region {rtext!r}; expected the province (辽宁/liaoning) or a city such as 沈阳, "
+            f"大连市, Dalian, 210200 (one of {', '.join(REGIONS)})" if rtext else "region is empty")
+    ind, _, ind_unit = _resolve_indicator(rec.indicator.value)
+    if ind is None:
+        bad(rec.indicator, f"unknown indicator {text(rec.indicator.value)!r}; expected one of "
+            f"{', '.join(f'{i.zh}/{c}' for c, i in INDICATORS.items())}")
+    if rec.year is not None and text(rec.year.value):
+        ymatch = re.fullmatch(r"(\d{4})年?", fold(rec.year.value))
+        year = int(ymatch.group(1)) if ymatch else None
+        if year is None:
+            bad(rec.year, f"cannot read year {text(rec.year.value)!r}; expected e.g. 2025")
+    if rec.period is None or (text(rec.period.value) == "" and not isinstance(rec.period.value, dt.date)):
+        bad(rec.period, "period is empty; expected e.g. 2025年1-10月 or 2025-10")
+    elif not (year is None and rec.year is not None and text(rec.year.value)):
+        try:
+            period = parse_period(rec.period.value, year)
+        except ValueError as e:
+            bad(rec.period, str(e))
+    if period is not None and ind is not None and period.month == 1 and INDICATORS[ind].jan_feb_combined:
+        bad(rec.period, f"January-only figure for {ind}: it is published for January–February together (1-2月); "
+            f"write the Jan–Feb release as {period.year}年1-2月 (period {period.year}-02) or drop this row")
+    factor = Decimal(1)
+    for ucell in (rec.unit, Cell(ind_unit, rec.indicator.row, rec.indicator.column) if ind_unit else None):
+        kind = classify_unit(ucell.value) if ucell is not None else ""
+        if kind == "usd":
+            bad(ucell, f"levels in US dollars ({text(ucell.value)}): troika stores 亿元 (RMB); convert the file's "
+                "levels (and growth, on the RMB basis) to 亿元 before ingest — USD and RMB figures are never mixed")
+        elif kind == "万元":
+            factor = Decimal("0.0001")
+        elif kind == "%" and numbers["value"] is not None:
+            bad(ucell, "unit is % but a 累计值 level is given; give the level's unit (亿元 or 万元)")
+        elif kind == "?":
+            bad(ucell, f"unknown unit {text(ucell.value)!r}; expected 亿元 or 万元 (or % for growth)")
+    value, yoy = numbers["value"], numbers["yoy"]
+    if value is not None and value.is_finite() and value < 0:
+        bad(rec.value, f"negative YTD level {value}; a cumulative value cannot be below 0")
+    if yoy is not None and yoy.is_finite() and yoy < -100:
+        bad(rec.yoy, f"growth {yoy}% is below -100%, which is impossible; check the sign or the column")
+    raw_status = fold(rec.status.value) if rec.status is not None else ""
+    status = _STATUS.get(raw_status) if raw_status else "published"
+    if status is None:
+        bad(rec.status, f"unknown status {text(rec.status.value)!r}; expected published or generated")
+    try:
+        vintage = _vintage(rec.vintage.value) if rec.vintage is not None else ""
+    except ValueError:
+        bad(rec.vintage, f"cannot read release date {text(rec.vintage.value)!r}; expected YYYY-MM-DD")
+    if probs:
+        return None, probs
+    return {S.REGION: region, S.INDICATOR: ind, S.PERIOD: period,
+            S.YTD_VALUE: float(value * factor) if value is not None else float("nan"),
+            S.YTD_YOY: float(yoy) if yoy is not None else float("nan"), S.VINTAGE: vintage, S.STATUS: status,
+            S.SOURCE: text(rec.source.value) if rec.source is not None else "",
+            # provenance for cross-record problems: which halves this record gives, where they are
+            "_file": file, "_row": rec.row, "_pcol": rec.period.column, "_has_v": rec.value is not None,
+            "_has_g": rec.yoy is not None, "_vrow": rec.row, "_vcol": rec.value.column if rec.value else None}, probs
+
+
+def _cross_checks(rows: list[dict]) -> tuple[list[dict], list[Problem]]:
+    """Merge value/growth halves of one figure; flag duplicates and YTD levels that fall within a year."""
+    merged: dict[tuple, dict] = {}
+    probs: list[Problem] = []
+    for r in rows:
+        key = tuple(r[k] for k in S.OBSERVATION_KEY)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = dict(r)
+        elif (r["_has_v"] and first["_has_v"]) or (r["_has_g"] and first["_has_g"]):
+            at = f"row {first['_row']}" if first["_file"] == r["_file"] else f"{first['_file']} row {first['_row']}"
+            probs.append(Problem(r["_file"], r["_row"], r["_pcol"], f"duplicate figure for ({', '.join(map(str, key[:3]))}"
+                                 f", vintage {key[3]!r}): already given at {at}; keep one per region × indicator × period"))
+        elif r["_has_v"]:   # the value half of a figure whose growth came first (wide layout blocks)
+            first.update({S.YTD_VALUE: r[S.YTD_VALUE], "_has_v": True, "_vrow": r["_row"], "_vcol": r["_vcol"]})
+        else:
+            first.update({S.YTD_YOY: r[S.YTD_YOY], "_has_g": True})
+    latest: dict[tuple, dict] = {}
+    for r in merged.values():
+        k = (r[S.REGION], r[S.INDICATOR], r[S.PERIOD])
+        if pd.notna(r[S.YTD_VALUE]) and (k not in latest or r[S.VINTAGE] > latest[k][S.VINTAGE]):
+            latest[k] = r
+    prev: dict[tuple, dict] = {}
+    for k in sorted(latest, key=lambda k: (k[0], k[1], k[2].ordinal)):
+        r, g = latest[k], (k[0], k[1], k[2].year)
+        p = prev.get(g)
+        if p is not None and r[S.YTD_VALUE] < p[S.YTD_VALUE] - 1e-9:
+            probs.append(Problem(r["_file"], r["_vrow"], r["_vcol"], (
+                f"YTD level falls within {k[2].year}: {k[1]} {k[0]} is {r[S.YTD_VALUE]:g} at {k[2]} but was "
+                f"{p[S.YTD_VALUE]:g} at {p[S.PERIOD]} (row {p['_vrow']}); a year-to-date total cannot fall — "
+                "check the period, the unit (万元/亿元) or the value")))
+        prev[g] = r
+    return list(merged.values()), probs
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    obs = S.empty_observations()
+    if rows:
+        cols = {c: [r[c] for r in rows] for c in S.OBSERVATION_COLUMNS}
+        obs = pd.DataFrame({c: pd.Series(v, dtype=obs[c].dtype) for c, v in cols.items()})
+        order = {c: i for i, c in enumerate(REGIONS)}, {c: i for i, c in enumerate(INDICATORS)}
+        obs = obs.sort_values([S.REGION, S.INDICATOR, S.PERIOD, S.VINTAGE], key=lambda s: (
+            s.map(order[0]) if s.name == S.REGION else s.map(order[1]) if s.name == S.INDICATOR else s))
+        obs = obs.reset_index(drop=True)
+    return S.validate_observations(obs, "observations")
+
+
+def _parse_file(path: Path, encoding: str | None) -> tuple[list[dict], list[Problem]]:
+    rows, probs = [], []
+    try:
+        grids = _grids(path, encoding)
+    except DataError as e:
+        return [], e.problems
+    headerless: list[Problem] = []
+    for label, sheet, lines in grids:
+        try:
+            kind, records, header_problems = parse_grid(lines, label, sheet)
+        except DataError as e:
+            headerless += e.problems
+            continue
+        probs += header_problems
+        if not records and not header_problems:
+            probs.append(Problem(label, None, None, f"no figures found below the {kind}-layout header; expected "
+                                 "at least one row with a value or a growth rate"))
+        for rec in records:
+            row, p = _record_problems(rec, label)
+            probs += p
+            if row is not None:
+                rows.append(row)
+    if len(headerless) == len(grids):
+        probs += headerless
+    return rows, list(dict.fromkeys(probs))
+
+
+def read_tables(paths: Iterable[str | os.PathLike] | str | os.PathLike, *,
+                encoding: str | None = None) -> pd.DataFrame:
+    """Read official tables into one validated observations frame.
+
+    Parameters
+    ----------
+    paths : path or iterable of paths
+        ``.csv``/``.txt``/``.tsv``/``.xlsx`` files in any layout described in :mod:`forecast.io`.
+    encoding : str, optional
+        Text encoding of CSV files; default: try UTF-8 (with or without BOM), then GBK.
+
+    Returns
+    -------
+    DataFrame
+        Observations (``schema.OBSERVATION_COLUMNS``), sorted by region, indicator, period, vintage.
+
+    Raises
+    ------
+    DataError
+        One error listing every problem of every file (file, row, column, what was expected),
+        including duplicates across files.
+
+    Examples
+    --------
+    >>> obs = read_tables(["data/observations/liaoning_ytd.csv"])   # doctest: +SKIP
+    """
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    rows: list[dict] = []
+    probs: list[Problem] = []
+    paths = [Path(p) for p in paths]
+    for path in paths:
+        r, p = _parse_file(path, encoding)
+        rows += r
+        probs += p
+    rows, cross = _cross_checks(rows)
+    probs += cross
+    if probs:
+        names = ", ".join(dict.fromkeys(p.file for p in probs))
+        raise DataError(f"{len(probs)} problem(s) in {names}; nothing was read", probs)
+    return _frame(rows)
+
+
+def read_table(path: str | os.PathLike, *, encoding: str | None = None) -> pd.DataFrame:
+    """Read one official table (CSV or Excel, any supported layout) into validated observations.
+
+    See :func:`read_tables` for parameters and errors; the layouts are described in :mod:`forecast.io`.
+
+    Examples
+    --------
+    >>> obs = read_table("tests/fixtures/good/long_utf8.csv")   # doctest: +SKIP
+    >>> obs.columns.tolist()                                     # doctest: +SKIP
+    ['region', 'indicator', 'period', 'ytd_value', 'ytd_yoy', 'vintage', 'status', 'source']
+    """
+    return read_tables([path], encoding=encoding)
+
+
+def load_bundled(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Read every ``.csv``/``.xlsx`` file in ``<data_dir>/observations/``.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Default: ``$TROIKA_DATA_DIR`` or the repository's ``data/``.
+
+    Raises
+    ------
+    DataError
+        When the folder holds no table, or any file has problems.
+
+    Examples
+    --------
+    >>> obs = load_bundled()                       # doctest: +SKIP
+    >>> obs.groupby("region").size().head(2)       # doctest: +SKIP
+    """
+    folder = Path(data_dir if data_dir is not None else _current_data_dir()) / "observations"
+    files = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".csv", ".xlsx")
+                   and not p.name.startswith((".", "~$"))) if folder.is_dir() else []
+    if not files:
+        raise DataError(f"no bundled observations in {folder}", [Problem(str(folder), None, None,
+                        "no .csv or .xlsx file found; put official tables in data/observations/ or set TROIKA_DATA_DIR")])
+    return read_tables(files)
+
+
+
+# ---------------------------------------------------------------- targets
+_TARGET_ROLES = {"region": ("地区", "region"), "indicator": ("指标", "indicator"), "year": ("年份", "年度", "year"),
+                 "value": ("目标", "目标值", "目标增速", "增长目标", "value", "target"),
+                 "kind": ("类型", "目标类型", "kind"), "status": ("状态", "status"), "source": ("来源", "source")}
+_TARGET_ROLE = {fold(n): r for r, names in _TARGET_ROLES.items() for n in names}
+_KINDS = {"about": "about", "左右": "about", "约": "about", "around": "about", "at_least": "at_least",
+          "atleast": "at_least", "以上": "at_least", "不低于": "at_least", "至少": "at_least", ">=": "at_least"}
+_TARGET_STATUS = {"": "published", "published": "published", "公布": "published", "assumed": "assumed",
+                  "假设": "assumed", "设定": "assumed"}
+
+
+def _target_row(line: Line, cols: dict[str, int], header: Line, file: str, probs: list[Problem]) -> dict:
+    def bad(role: str, message: str) -> None:
+        probs.append(Problem(file, line.row, text(header.get(cols[role])), message))
+
+    out, val = {}, text(line.get(cols["value"]))
+    raw_kind = fold(line.get(cols["kind"])) if "kind" in cols else ""
+    for word in ("左右", "以上"):   # '5左右' in the value cell names the kind
+        if val.endswith(word):
+            val, raw_kind = val[: -len(word)], raw_kind or word
+    for role, parse in ((S.REGION, region_code), (S.INDICATOR, indicator_code)):
+        try:
+            out[role] = parse(text(line.get(cols[role])))
+        except DataError as e:
+            bad(role, e.summary if hasattr(e, "summary") else str(e))
+    m = re.fullmatch(r"(\d{4})年?", fold(line.get(cols["year"])))
+    if m and 1949 <= int(m.group(1)) <= 2100:
+        out[S.YEAR] = int(m.group(1))
+    else:
+        bad("year", f"cannot read year {text(line.get(cols['year']))!r}; expected e.g. 2025")
+    try:
+        number = parse_number(val)
+        out[S.VALUE] = float(number) if number is not None else None
+        if number is None:
+            bad("value", "target value is empty; expected a growth rate in %, e.g. 5")
+    except ValueError as e:
+        bad("value", str(e))
+    out[KIND] = _KINDS.get(raw_kind)
+    if out[KIND] is None:
+        probs.append(Problem(file, line.row, text(header.get(cols["kind"])) if "kind" in cols else "kind",
+                             f"unknown target kind {raw_kind!r}; expected about (左右) or at_least (以上)"))
+    out[S.STATUS] = _TARGET_STATUS.get(fold(line.get(cols["status"])) if "status" in cols else "")
+    if out[S.STATUS] is None:
+        bad("status", f"unknown status {text(line.get(cols['status']))!r}; expected published or assumed")
+    out[S.SOURCE] = text(line.get(cols["source"])) if "source" in cols else ""
+    return out
+
+
+def load_targets(path: str | os.PathLike | None = None, *, encoding: str | None = None) -> pd.DataFrame:
+    """Read annual targets (``data/targets.csv`` by default).
+
+    Columns ``region, indicator, year, value, kind, status, source`` (or 地区, 指标, 年份, 目标, 类型,
+    状态, 来源). ``value`` is growth in %; ``kind`` is ``about`` (左右) or ``at_least`` (以上), also read
+    from a value such as ``5左右``; ``status`` is ``published`` (default) or ``assumed``.
+
+    Raises
+    ------
+    DataError
+        Listing every unknown region/indicator, unreadable year/value, unknown kind/status and
+        duplicate (region, indicator, year), with file, row and column.
+
+    Examples
+    --------
+    >>> targets = load_targets()                       # doctest: +SKIP
+    >>> targets.columns.tolist()                       # doctest: +SKIP
+    ['region', 'indicator', 'year', 'value', 'kind', 'status', 'source']
+    """
+    path = Path(path) if path is not None else _current_data_dir() / "targets.csv"
+    file, probs, rows, seen = str(path), [], [], {}
+    for label, _, lines in _grids(path, encoding):
+        hi = next((i for i, ln in enumerate(lines[:20]) if sum(fold(c) in _TARGET_ROLE for c in ln.cells) >= 3), None)
+        if hi is None:
+            raise DataError(f"{label}: no targets header", [Problem(label, None, None, "no header row found; "
+                            f"expected columns {', '.join(TARGET_COLUMNS)}")])
+        header = lines[hi]
+        cols = {_TARGET_ROLE[fold(c)]: j for j, c in enumerate(header.cells) if fold(c) in _TARGET_ROLE}
+        missing = [r for r in ("region", "indicator", "year", "value") if r not in cols]
+        probs += [Problem(label, header.row, r, "required column is missing") for r in missing]
+        if missing:
+            continue
+        for line in lines[hi + 1:]:
+            if line.is_blank():
+                continue
+            n = len(probs)
+            row = _target_row(line, cols, header, label, probs)
+            key = (row.get(S.REGION), row.get(S.INDICATOR), row.get(S.YEAR))
+            if len(probs) == n and key in seen:
+                probs.append(Problem(label, line.row, None, f"duplicate target for {key}: already at row {seen[key]}"))
+            elif len(probs) == n:
+                seen[key] = line.row
+                rows.append(row)
+    if probs:
+        raise DataError(f"{len(probs)} problem(s) in {file}; no target was read", probs)
+    frame = pd.DataFrame(rows, columns=TARGET_COLUMNS)
+    return frame.astype({S.REGION: object, S.INDICATOR: object, S.YEAR: "int64", S.VALUE: "float64",
+                         KIND: object, S.STATUS: object, S.SOURCE: object})
