@@ -72,6 +72,10 @@ _EXPORTS: dict[str, str] = {
     "Adjustment": "forecast.scenarios",
     "load_scenario": "forecast.scenarios",
     "apply_scenario": "forecast.scenarios",
+    "save_scenario": "forecast.scenarios",
+    "compare_scenarios": "forecast.scenarios",
+    "list_scenarios": "forecast.scenarios",
+    "PathSet": "forecast.reconcile",
 }
 
 __all__ = sorted(_EXPORTS)
