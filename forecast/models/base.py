@@ -26,6 +26,10 @@ class Forecaster:
 
     #: Short registry name, set by each subclass.
     name: str = "base"
+    #: Whether ``X`` (e.g. Spring Festival regressors) is used when given.
+    uses_regressors: bool = False
+    #: Cheap constructor arguments for the contract test suite.
+    test_params: dict = {}
 
     def __init__(self, season_length: int = 12):
         self.season_length = season_length
@@ -95,6 +99,11 @@ class Forecaster:
 
     def predict(self, h: int, X: Any = None) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe fitted parameters, for run artifacts (never pickles)."""
+        self._check_fitted()
+        return {"model": self.name, "params": self.get_params()}
 
     def sample_paths(self, h: int, n_paths: int = 1000, seed: int = 0, X: Any = None) -> np.ndarray:
         """Gaussian random-walk errors around ``predict`` with the in-sample residual scale ``sigma_``.
