@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install lint bench-accuracy bench-speed clean
+.PHONY: run app test install bench-accuracy bench-speed bench-batch bench-app clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -21,10 +21,17 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-## run: install, ingest the bundled data and print the latest YTD figures against targets
+## run: install, run the batch on the bundled data (ingest, fit, backtest, reconcile, targets,
+## scenarios; exit code 3 = complete with series on fallback, still a complete run), then serve the app
+RUN_ARGS ?=
 run: $(STAMP)
-	$(BIN)/forecast ingest data/observations/*.csv
+	$(BIN)/forecast run $(RUN_ARGS) || [ $$? -eq 3 ]
 	$(BIN)/forecast summary
+	$(BIN)/streamlit run app.py --server.headless true
+
+## app: serve the app on the latest run in the store
+app: $(STAMP)
+	$(BIN)/streamlit run app.py --server.headless true
 
 ## test: install the test extras and run the whole suite
 test: $(TEST_STAMP)
@@ -37,6 +44,12 @@ bench-accuracy: $(STAMP)
 
 bench-speed: $(STAMP)
 	$(BIN)/python bench/speed.py
+
+bench-batch: $(STAMP)
+	$(BIN)/python bench/batch.py
+
+bench-app: $(STAMP)
+	$(BIN)/python bench/app.py
 
 clean:
 	rm -rf $(VENV) data/troika.db data/troika.db-wal data/troika.db-shm

@@ -67,7 +67,8 @@ _EXPORTS: dict[str, str] = {
     "invert_province_target": "forecast.inversion",
     "contributions": "forecast.inversion",
     "carriage_shares": "forecast.inversion",
-    "reconcile": "forecast.reconcile",
+    # ``forecast.reconcile`` is the module; its function is exported under a name that cannot collide
+    "reconcile_forecasts": "forecast.reconcile:reconcile",
     "Scenario": "forecast.scenarios",
     "Adjustment": "forecast.scenarios",
     "load_scenario": "forecast.scenarios",
@@ -75,6 +76,17 @@ _EXPORTS: dict[str, str] = {
     "save_scenario": "forecast.scenarios",
     "compare_scenarios": "forecast.scenarios",
     "list_scenarios": "forecast.scenarios",
+    # runs, plots
+    "load_latest_run": "forecast.results",
+    "RunResult": "forecast.results",
+    "run_batch": "forecast.batch",
+    "BatchSettings": "forecast.batch",
+    "export_meeting_pack": "forecast.export",
+    "load_run": "forecast.results",
+    "list_runs": "forecast.results",
+    "fan_chart": "forecast.plots",
+    "plot_fan": "forecast.plots",
+    "figure_png": "forecast.plots",
     "PathSet": "forecast.reconcile",
 }
 
@@ -82,10 +94,11 @@ __all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
+    target = _EXPORTS.get(name)
+    if target is None:
         raise AttributeError(f"module 'forecast' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    module, _, attr = target.partition(":")
+    value = getattr(importlib.import_module(module), attr or name)
     globals()[name] = value
     return value
 

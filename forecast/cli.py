@@ -1,7 +1,10 @@
-"""The ``forecast`` command line: ``forecast ingest FILE…``, ``forecast summary`` (more commands drop in).
+"""The ``forecast`` command line: ``ingest``, ``summary``, and the batch commands of :mod:`forecast.cli_run`
+(``run``, ``runs``, ``show``, ``export``, ``scenario run``).
 
 Exit codes: 0 success, 2 bad input or usage (a :class:`~forecast.errors.DataError`, an argparse error),
-1 any other failure (store, file system). Errors print one readable message on stderr, never a traceback.
+1 any other failure (store, file system), 3 (``run``) complete with series on the fallback model,
+75 (``run``) another batch holds the lock. Errors print one readable message on stderr, never a
+traceback.
 Heavy modules (pandas, the store) are imported inside the commands so ``forecast --help`` stays fast.
 
 Adding a command: write ``_add_<name>(subparsers)`` that creates its parser and sets ``func`` (a function
@@ -98,8 +101,14 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _batch_commands() -> tuple[Callable[[Any], None], ...]:
+    from forecast.cli_run import COMMANDS as BATCH
+
+    return BATCH
+
+
 #: Subcommand registration functions, in the order ``--help`` lists them.
-COMMANDS: tuple[Callable[[Any], None], ...] = (_add_ingest, _add_summary)
+COMMANDS: tuple[Callable[[Any], None], ...] = (_add_ingest, _add_summary, *_batch_commands())
 
 
 # ---------------------------------------------------------------------- summary table
@@ -310,7 +319,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except StoreError as e:
         _error(str(e))
-        return 1
+        from forecast.store import RunLocked
+
+        return 75 if isinstance(e, RunLocked) else 1
     except BrokenPipeError:  # `forecast summary | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1

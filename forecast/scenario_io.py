@@ -404,8 +404,8 @@ def save_scenario(scenario: Scenario, path: str | os.PathLike) -> Path:
 
 
 def scenarios_dir() -> Path:
-    """``scenarios/`` under the data directory (:func:`forecast.io.data_dir`: ``TROIKA_DATA_DIR`` or ``data/``)."""
-    from forecast.io import data_dir
+    """``scenarios/`` under the data directory (``TROIKA_DATA_DIR`` or the repository's ``data/``)."""
+    from forecast.io import _current_data_dir as data_dir
 
     return data_dir() / "scenarios"
 

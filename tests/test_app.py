@@ -1,0 +1,532 @@
+"""The Streamlit app (``app.py``) through ``streamlit.testing.v1.AppTest``, on a real batch run.
+
+A module fixture runs the real batch (:func:`forecast.batch.run_batch`, seasonal naive, 200 paths) on the
+bundled data of the province, Shenyang and Dalian into a temporary store; the app reads it through
+``TROIKA_DB`` like in production. Every number the tests read off a page is compared with the
+``forecast`` API on the same run (``run.targets`` from evaluate_targets, ``compare_scenarios``,
+``invert_province_target``, the stored paths), not with the app's own helpers.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from forecast import i18n  # noqa: E402
+from forecast.catalog import REGIONS  # noqa: E402
+from forecast.errors import DataError  # noqa: E402
+from forecast.io import DATA_DIR, read_table  # noqa: E402
+from forecast.scenarios import Adjustment, Scenario, compare_scenarios, load_scenario, scenario_to_dict  # noqa: E402
+from forecast.targets import evaluate_targets  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+BAD = ROOT / "tests" / "fixtures" / "bad"
+SUBSET = ("liaoning", "shenyang", "dalian")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def subset_csv(path: Path, regions: tuple[str, ...]) -> Path:
+    """The bundled table's rows of ``regions`` (official layout, UTF-8) written to ``path``."""
+    lines = (DATA_DIR / "observations" / "liaoning_ytd.csv").read_text(encoding="utf-8").splitlines()
+    names = {REGIONS[r].zh for r in regions}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join([lines[0], *(x for x in lines[1:] if x.split(",", 1)[0] in names)]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    """A store holding one complete small run, and the run as ``load_latest_run`` reads it."""
+    from forecast.app_io import demo_store
+    from forecast.results import load_latest_run
+
+    root = tmp_path_factory.mktemp("app")
+    demo_store(root, SUBSET)
+    run = load_latest_run(root / "troika.db")
+    year = int(run.targets["year"].max())
+    periods = run.forecasts[("shenyang", "retail")].periods
+    # December of the target year (its last period) and a range from there into the next year
+    return {"db": root / "troika.db", "run": run, "year": year, "dec": f"{year}-12", "later": str(periods[-1] if
+            len(periods) < 4 else periods[list(periods).index(pd.Period(f"{year}-12", "M")) + 3])}
+
+
+@pytest.fixture
+def app(env, tmp_path, monkeypatch):
+    """A fresh AppTest on the run's store, with its own data folder (saved scenarios, uploads)."""
+    import streamlit as st
+
+    monkeypatch.setenv("TROIKA_DB", str(env["db"]))
+    monkeypatch.setenv("TROIKA_DATA_DIR", str(tmp_path / "data"))
+    st.cache_data.clear()
+    return AppTest.from_file(APP, default_timeout=90)
+
+
+def frame(at, key: str) -> pd.DataFrame:
+    """The table the app rendered under ``key`` (each table sits in a container with that key)."""
+    return at.container(key).dataframe[0].value
+
+
+def ok(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def goto(at, page: str, lang: str | None = None):
+    if lang and at.radio(key="lang").value != lang:
+        at = at.radio(key="lang").set_value(lang).run()
+    at.radio(key="page").set_value(page)
+    return at.run()
+
+
+def texts(at) -> list[str]:
+    """Every label and text of the page a reader sees (except the language switch itself)."""
+    out = [e.value for kind in ("title", "header", "subheader", "caption", "markdown", "info", "warning", "success")
+           for e in getattr(at, kind)]
+    out += [m.label for m in at.metric] + [str(m.value) for m in at.metric]
+    for kind in ("selectbox", "multiselect", "number_input", "text_input", "button", "checkbox", "radio", "download_button"):
+        for w in getattr(at, kind):
+            if getattr(w, "key", None) != "lang":
+                out.append(w.label)
+    out += [str(c) for d in at.dataframe for c in d.value.columns]
+    return out
+
+
+# -- overview ------------------------------------------------------------------------------------------------
+def test_overview_shows_the_runs_target_figures(app, env):
+    run = env["run"]
+    at = app.run()
+    ok(at)
+    shown = frame(at, "overview_table")
+    tg = run.targets[run.targets["region"].isin(SUBSET) & run.targets["indicator"].isin(("fai", "retail", "trade"))]
+    # 3 regions × 3 carriages, catalogue order (province first)
+    assert len(shown) == len(tg) == 9
+    assert shown["地区"].tolist() == ["辽宁"] * 3 + ["沈阳"] * 3 + ["大连"] * 3
+    key = list(zip(tg["region"], tg["indicator"], strict=True))
+    order = [key.index((r, i)) for r in SUBSET for i in ("fai", "retail", "trade")]
+    api = tg.iloc[order].reset_index(drop=True)
+    for col, name, scale in (("ytd_growth", "累计增长(%)", 1), ("projected", "预计全年增长(%)", 1),
+                             ("p10", "80%区间下限(%)", 1), ("p90", "80%区间上限(%)", 1),
+                             ("probability", "达标概率(%)", 100), ("required_growth", "剩余月份需增长(%)", 1),
+                             ("gap_pp", "与目标差距(百分点)", 1)):
+        np.testing.assert_allclose(shown[name].to_numpy(float), api[col].to_numpy(float) * scale, rtol=1e-12)
+    assert shown["状态"].tolist() == [i18n.status_label(s) for s in api["status"]]
+    assert shown["目标"].tolist() == [i18n.fmt_target(v, k, "zh", s) for v, k, s in
+                                     zip(api["target"], api["kind"], api["target_status"], strict=True)]
+    counts = {m.label: int(m.value) for m in at.metric}
+    assert counts == {i18n.t(f"metric_{s}"): int((api["status"] == s).sum()) for s in ("on_track", "at_risk", "off_track")}
+    header = " ".join(c.value for c in at.caption)
+    assert run.run_id in header and i18n.fmt_period(run.data_vintage) in header
+
+
+def test_without_a_run_the_app_says_which_command_makes_one(tmp_path, monkeypatch):
+    import streamlit as st
+
+    monkeypatch.setenv("TROIKA_DB", str(tmp_path / "none.db"))
+    monkeypatch.setenv("TROIKA_DATA_DIR", str(tmp_path / "data"))
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    ok(at)
+    assert [w.value for w in at.warning] == [i18n.t("no_run")]
+    assert "forecast run" in at.code[0].value and "make run" in at.code[0].value
+    assert not (tmp_path / "none.db").exists()  # reading never creates a store
+
+
+def test_language_switch_changes_every_label_and_unit(app):
+    at = app.run()
+    ok(at)
+    assert at.title[0].value == i18n.t("app_title", "zh")
+    for page in ("overview", "series", "scenarios", "data", "export"):
+        at = goto(at, page, "en")
+        ok(at)
+        han = [x for x in texts(at) if HAN.search(x)]
+        assert not han, f"{page}: Chinese left in English mode: {han[:5]}"
+    at = goto(at, "overview", "en")
+    assert at.title[0].value == i18n.t("app_title", "en")
+    shown = frame(at, "overview_table")
+    assert shown.columns[:3].tolist() == ["Region", "Indicator", "Status"]
+    assert shown["Region"].iloc[0] == "Liaoning"
+    # and back: Chinese labels return
+    at = goto(at, "overview", "zh")
+    assert frame(at, "overview_table").columns[0] == "地区"
+
+
+# -- series ----------------------------------------------------------------------------------------------------
+def test_series_page_numbers_equal_the_stored_paths_and_targets(app, env):
+    from forecast.store import Store
+
+    run = env["run"]
+    at = goto(app.run(), "series")
+    at.selectbox(key="series_region").set_value("shenyang")
+    at.selectbox(key="series_indicator").set_value("retail")
+    at = at.run()
+    ok(at)
+    fc = run.forecasts[("shenyang", "retail")]
+    fan = frame(at, "value_fan_table")
+    assert len(fan) == len(fc.periods)
+    q = fc.quantiles((0.025, 0.1, 0.5, 0.9, 0.975))
+    for i, col in enumerate(("95%区间下限", "80%区间下限(%)", "中位数", "80%区间上限(%)", "95%区间上限")):
+        np.testing.assert_allclose(fan[col].to_numpy(float), q[i], rtol=1e-12)
+    # the YTD-growth fan ends in December: its figures are the full-year figures of evaluate_targets on the
+    # stored paths; the batch evaluated them before storing the paths as float32, hence rtol 1e-5 there
+    growth = frame(at, "growth_fan_table")
+    dec = growth.iloc[-1]
+    assert dec["时期"] == i18n.fmt_period(pd.Period(env["dec"], "M"))
+    shown_dec = [dec["中位数"], dec["80%区间下限(%)"], dec["80%区间上限(%)"]]
+    again = evaluate_targets(run.panel, run.forecasts, run.target_table, year=env["year"]).set_index(["region", "indicator"])
+    np.testing.assert_allclose(shown_dec, again.loc[("shenyang", "retail"), ["projected", "p10", "p90"]].to_numpy(float),
+                               rtol=1e-12)
+    row = run.targets[(run.targets["region"] == "shenyang") & (run.targets["indicator"] == "retail")].iloc[0]
+    np.testing.assert_allclose(shown_dec, [row["projected"], row["p10"], row["p90"]], rtol=1e-5)
+    # history rows: the published YTD growth of the year as stored
+    obs = Store(env["db"], create=False).observations("shenyang", "retail")
+    pub = obs[obs["period"].dt.year == env["year"]].sort_values("period")
+    hist = growth[growth["类别"] == i18n.t("row_history")]
+    np.testing.assert_allclose(hist["中位数"].to_numpy(float), pub["ytd_yoy"].to_numpy(float))
+    weights = frame(at, "weights_table")
+    assert dict(zip(weights["模型"], weights["权重"], strict=True)) == pytest.approx(fc.weights)
+    acc = frame(at, "accuracy_table")
+    m = run.metrics[(run.metrics["region"] == "shenyang") & (run.metrics["indicator"] == "retail")].iloc[0]
+    np.testing.assert_allclose(acc["数值"].to_numpy(float),
+                               [m[k] for k in ("mase", "smape", "coverage80", "growth_error_pp", "n_origins")])
+    flags = i18n.t("data_flag_text", n=len(obs), published=int((obs["status"] == "published").sum()),
+                   generated=int((obs["status"] == "generated").sum()))
+    assert flags in [c.value for c in at.caption]
+
+
+# -- scenarios ---------------------------------------------------------------------------------------------
+def set_adjustment(at, kind: str, indicator: str, regions: list[str], start: str, end: str, size: float):
+    at.selectbox(key="scn_kind").set_value(kind)
+    at.selectbox(key="scn_indicator").set_value(indicator)
+    at = at.run()
+    at.multiselect(key="scn_regions").set_value(regions)
+    at.selectbox(key="scn_from").set_value(pd.Period(start, "M"))
+    at.selectbox(key="scn_to").set_value(pd.Period(end, "M"))
+    at.number_input(key="scn_size").set_value(size)
+    return at.run()
+
+
+def api_compare(run, *scenarios) -> pd.DataFrame:
+    year = int(run.targets["year"].max())
+    return compare_scenarios(run.panel, run.scenario_inputs(), run.target_table, list(scenarios), year=year)
+
+
+@pytest.mark.parametrize("kind, size", [("pp", 2.0), pytest.param("pct", -3.0, marks=pytest.mark.slow),
+                                        pytest.param("abs", 50.0, marks=pytest.mark.slow),
+                                        pytest.param("set", 6.0, marks=pytest.mark.slow)])
+def test_each_adjustment_kind_gives_the_figures_of_compare_scenarios(app, env, kind, size):
+    run = env["run"]
+    dec, later = env["dec"], env["later"]
+    at = set_adjustment(goto(app.run(), "scenarios"), kind, "retail", ["shenyang"], dec, later, size)
+    ok(at)
+    shown = frame(at, "scn_result_table")
+    api = api_compare(run, Scenario("draft", (Adjustment(kind, "retail", ("shenyang",), f"{dec}..{later}", size),)))
+    new = api[api["scenario"] == "draft"].set_index(["region", "indicator"])
+    # the city and the province it adds up to change; nothing else
+    assert shown["地区"].tolist() == ["辽宁", "沈阳"]
+    keys = [("liaoning", "retail"), ("shenyang", "retail")]
+    np.testing.assert_allclose(shown["情景全年增长(%)"].to_numpy(float), new.loc[keys, "projected"].to_numpy(float), rtol=1e-12)
+    np.testing.assert_allclose(shown["变化(百分点)"].to_numpy(float), new.loc[keys, "delta_projected"].to_numpy(float),
+                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(shown["情景达标概率(%)"].to_numpy(float), new.loc[keys, "probability"].to_numpy(float) * 100)
+    changed = api[(api["scenario"] == "draft") & (api["delta_projected"].abs() > 1e-12)]
+    assert set(zip(changed["region"], changed["indicator"], strict=True)) <= set(keys)
+    metric = at.metric[0]
+    assert metric.value == i18n.fmt_pct(new.loc[("shenyang", "retail"), "projected"])
+    assert metric.delta == i18n.fmt_pp(new.loc[("shenyang", "retail"), "delta_projected"])
+
+
+def test_scenario_built_saved_reloaded_compared_and_deleted(app, env, tmp_path):
+    run = env["run"]
+    folder = tmp_path / "data" / "scenarios"
+    dec = env["dec"]
+    at = set_adjustment(goto(app.run(), "scenarios"), "pp", "retail", ["shenyang"], dec, dec, 2.0)
+    at.text_input(key="scn_name").set_value("沈阳促消费")
+    at = at.button(key="scn_save_btn").click().run()
+    ok(at)
+    assert [s.value for s in at.success] == [i18n.t("scn_saved", name="沈阳促消费")]
+    files = list(folder.glob("*.yaml"))
+    assert len(files) == 1
+    one = Scenario("沈阳促消费", (Adjustment("pp", "retail", ("shenyang",), f"{dec}..{dec}", 2.0),))
+    assert scenario_to_dict(load_scenario(files[0])) == scenario_to_dict(one)
+    # a second one, built from two adjustments (the list and the current widgets)
+    at = set_adjustment(at, "pct", "retail", ["dalian"], dec, dec, -3.0)
+    at = at.button(key="scn_add_btn").click().run()
+    at = set_adjustment(at, "pp", "trade", ["dalian"], dec, dec, 1.0)
+    at.text_input(key="scn_name").set_value("mixed")
+    at = at.button(key="scn_save_btn").click().run()
+    ok(at)
+    assert len(list(folder.glob("*.yaml"))) == 2
+    two = load_scenario(next(f for f in folder.glob("*.yaml") if f != files[0]))
+    assert [(a.kind, a.indicator, a.regions, a.value) for a in two.adjustments] == \
+        [("pct", "retail", ("dalian",), -3.0), ("pp", "trade", ("dalian",), 1.0)]
+
+    # reload: a new session reads the saved files and compares both side by side
+    at = goto(AppTest.from_file(APP, default_timeout=90).run(), "scenarios")
+    assert sorted(at.multiselect(key="scn_pick").options) == sorted(["沈阳促消费", "mixed"])
+    at.multiselect(key="scn_pick").set_value(["沈阳促消费", "mixed"])
+    at = at.run()
+    ok(at)
+    wide = frame(at, "scn_compare_table")
+    api = api_compare(run, one, two).set_index(["scenario", "region", "indicator"])
+    regions = {i18n.region_name(r): r for r in SUBSET}
+    inds = {i18n.indicator_name(i, short=True): i for i in ("retail", "trade", "exports", "imports")}
+    for _, row in wide.iterrows():
+        key = (regions[row["地区"]], inds[row["指标"]])
+        assert row["基准: 预计全年增长(%)"] == pytest.approx(api.loc[("baseline", *key), "projected"], rel=1e-12)
+        for name in ("沈阳促消费", "mixed"):
+            assert row[f"{name}: 预计全年增长(%)"] == pytest.approx(api.loc[(name, *key), "projected"], rel=1e-12)
+            assert row[f"{name}: 变化(百分点)"] == pytest.approx(api.loc[(name, *key), "delta_projected"], abs=1e-12)
+    changed = api[api["delta_projected"].abs() > 1e-12].reset_index()
+    assert len(wide) == len(set(zip(changed["region"], changed["indicator"], strict=True)))
+
+    # delete needs the confirmation
+    at.selectbox(key="scn_delete_pick").set_value("mixed")
+    at.checkbox(key="scn_confirm").check()
+    at = at.run().button(key="scn_delete_btn").click().run()
+    ok(at)
+    assert [load_scenario(f).name for f in folder.glob("*.yaml")] == ["沈阳促消费"]
+    assert at.multiselect(key="scn_pick").options == ["沈阳促消费"]
+
+
+def test_province_target_inversion_equals_the_api(app, env):
+    from forecast.inversion import invert_province_target
+
+    run = env["run"]
+    at = goto(app.run(), "scenarios")
+    at.selectbox(key="inv_indicator").set_value("retail")
+    at = at.run()
+    at.number_input(key="inv_target_retail").set_value(6.0)
+    at = at.run()
+    ok(at)
+    shown = frame(at, "inv_table")
+    api = invert_province_target(run.panel, 6.0, indicator="retail", year=env["year"], rule="equal_pp", forecasts=run.forecasts,
+                                 city_targets=run.target_table)
+    assert shown["地区"].tolist() == [i18n.region_name(r) for r in api["region"]]
+    np.testing.assert_allclose(shown["需要增长(%)"].to_numpy(float), api["required_growth"].to_numpy(float), rtol=1e-12)
+    np.testing.assert_allclose(shown["隐含全年增长(%)"].to_numpy(float), api["full_year_growth"].to_numpy(float), rtol=1e-12)
+    assert shown["隐含全年增长(%)"].iloc[-1] == pytest.approx(6.0)  # the province reaches its target
+
+
+# -- data -------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["long_utf8_unknown_region.csv", "png_renamed.csv",
+                                  *(pytest.param(n, marks=pytest.mark.slow) for n in
+                                    ("long_gbk_unparseable_number.csv", "legacy.xls", "bulletin_xlsx_unknown_region.xlsx"))])
+def test_a_bad_upload_shows_every_problem_like_the_cli(app, name):
+    with pytest.raises(DataError) as info:
+        read_table(BAD / name)
+    expected = info.value.problems
+    at = goto(app.run(), "data")
+    mime = "text/csv" if name.endswith(".csv") else "application/octet-stream"
+    at.file_uploader(key="upload").set_value((name, (BAD / name).read_bytes(), mime))
+    at = at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [i18n.t("data_report_bad", n=len(expected))]
+    report = frame(at, "upload_report")
+    assert [None if pd.isna(r) else int(r) for r in report["行"]] == [p.row for p in expected]
+    assert report["列"].tolist() == [p.column or "" for p in expected]
+    assert report["问题"].tolist() == [p.message.replace(str(BAD / name), name) for p in expected]
+    assert set(report["文件"]) == {name}  # the name the analyst knows, not a temporary path
+    assert not [b for b in at.button if b.key == "ingest_btn"]
+
+
+def test_a_good_upload_is_stored_only_on_confirmation(tmp_path, monkeypatch):
+    import streamlit as st
+
+    from forecast.store import Store
+
+    db = tmp_path / "fresh.db"
+    monkeypatch.setenv("TROIKA_DB", str(db))
+    monkeypatch.setenv("TROIKA_DATA_DIR", str(tmp_path / "data"))
+    st.cache_data.clear()
+    src = subset_csv(tmp_path / "jinzhou.csv", ("jinzhou",))
+    rows = len(read_table(src))
+    at = goto(AppTest.from_file(APP, default_timeout=60).run(), "data")
+    at.file_uploader(key="upload").set_value(("锦州.csv", src.read_bytes(), "text/csv"))
+    at = at.run()
+    ok(at)
+    assert at.success[0].value.startswith(i18n.t("data_report_ok", rows=rows, series=5, first="x", last="x")[:10])
+    assert not db.exists() or Store(db).counts()["observations"] == 0
+    at = at.button(key="ingest_btn").click().run()
+    ok(at)
+    assert i18n.t("data_ingested", added=rows, filled=0) in [s.value for s in at.success]
+    assert Store(db).counts() == {"observations": rows, "series": 5, "ingests": 1}
+    contents = frame(at, "store_table")
+    assert contents["期数"].sum() == rows and set(contents["地区"]) == {"锦州"}
+
+
+def test_pages_never_fit_a_model(app, monkeypatch):
+    import forecast.batch
+    import forecast.engine
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a page load fitted a model")
+
+    for name in ("run_series", "forecast_panel", "forecast_series"):
+        monkeypatch.setattr(forecast.engine, name, refuse)
+    monkeypatch.setattr(forecast.batch, "run_batch", refuse)
+    at = app.run()
+    for page in ("overview", "series", "scenarios", "data", "export"):
+        at = goto(at, page)
+        ok(at)
+
+
+# -- export -----------------------------------------------------------------------------------------------------
+def test_export_page_offers_the_pack_and_every_chart(app, env):
+    from forecast.app_io import meeting_pack
+    from forecast.export import carriage_sheet_name
+
+    run = env["run"]
+    at = goto(app.run(), "export")
+    ok(at)
+    keys = {b.key for b in at.download_button}
+    assert {"pack", "png_prob_fai", "png_prob_retail", "png_prob_trade", "png_fan_values", "png_fan_growth"} <= keys
+    book = pd.read_excel(__import__("io").BytesIO(meeting_pack(run)), sheet_name=None)
+    retail = book[carriage_sheet_name("retail")].set_index("地区")
+    tg = run.targets[run.targets["indicator"] == "retail"].set_index("region")
+    for region in SUBSET:
+        assert retail.loc[i18n.region_name(region), "预计全年增长(%)"] == pytest.approx(tg.loc[region, "projected"], rel=1e-12)
+
+
+# -- the pure helpers behind the pages ----------------------------------------------------------------------
+def test_every_label_exists_in_both_languages_and_english_has_no_chinese():
+    for key, (zh, en) in i18n.LABELS.items():
+        assert zh and en, key
+        if key != "language":  # "语言 / Language" is the switch itself, the same in both
+            assert not HAN.search(en), (key, en)
+            assert zh != en or not HAN.search(zh), key
+    with pytest.raises(KeyError):
+        i18n.t("no_such_label")
+
+
+def test_number_formats_and_units_follow_the_language():
+    assert (i18n.fmt_pct(3.64), i18n.fmt_pct(-0.04), i18n.fmt_pct(2.0, sign=True)) == ("3.6%", "0.0%", "+2.0%")
+    assert (i18n.fmt_pp(0.186), i18n.fmt_pp(0.186, "en"), i18n.fmt_pp(-1.26, "en")) == ("+0.2个百分点", "+0.2 pp", "-1.3 pp")
+    assert (i18n.fmt_amount(9948.84), i18n.fmt_amount(9948.84, "en")) == ("9948.8亿元", "9,948.8 (100 million yuan)")
+    assert (i18n.fmt_prob(0.735), i18n.fmt_prob(float("nan"))) == ("74%", "—")
+    assert i18n.fmt_target(5, "about") == "5%左右" and i18n.fmt_target(5, "at_least") == "5%以上"
+    assert i18n.fmt_target(5.5, "at_least", "en", "assumed") == "at least 5.5% (assumed)"
+    p = pd.Period("2026-10", "M")
+    assert (i18n.fmt_period(p), i18n.fmt_period(p, "en")) == ("2026年1-10月", "Jan-Oct 2026")
+    feb = pd.Period("2027-02", "M")  # Jan–Feb is one period
+    assert (i18n.fmt_month(feb), i18n.fmt_month(p, "en")) == ("2027年1-2月", "Oct 2026")
+
+
+def test_ytd_growth_fan_ends_at_the_full_year_growth_of_every_path(env):
+    from forecast.app_views import series_rows, ytd_growth_paths
+    from forecast.targets import full_year_growth_paths, ytd_position
+
+    run, year = env["run"], env["year"]
+    for key in (("liaoning", "retail"), ("dalian", "trade"), ("shenyang", "fai")):
+        rows, fc = series_rows(run.panel, *key), run.forecasts[key]
+        paths = ytd_growth_paths(rows, fc, year)
+        np.testing.assert_allclose(paths.iloc[:, -1].to_numpy(), full_year_growth_paths(rows, fc, year), rtol=1e-12)
+        # first remaining period by hand: (V_t + flow) / (B_t + its base) − 1
+        from forecast.targets import remaining_bases
+
+        pos = ytd_position(rows, year)
+        first = (pos.ytd_value + fc.paths[:, 0]) / (pos.ytd_base + remaining_bases(rows, year).iloc[0]) * 100 - 100
+        np.testing.assert_allclose(paths.iloc[:, 0].to_numpy(), first, rtol=1e-12)
+
+
+def test_validate_upload_reports_like_read_table_and_never_raises(tmp_path):
+    from forecast.app_io import validate_upload
+
+    good = subset_csv(tmp_path / "dalian.csv", ("dalian",))
+    rep = validate_upload(good, "大连.csv")
+    assert rep.ok and rep.problems.empty
+    pd.testing.assert_frame_equal(rep.observations, read_table(good))
+    odd = tmp_path / "x.csv"
+    odd.write_bytes(b"\x00\xff\x00garbage")
+    rep = validate_upload(odd, "x.csv")
+    assert not rep.ok and len(rep.problems) >= 1 and str(tmp_path) not in " ".join(rep.problems["message"])
+
+
+def test_run_progress_reads_the_batch_json_log():
+    from forecast.app_io import run_progress
+
+    log = '{"event":"run_start"}\n{"event":"series","done":1,"total":15}\nnoise\n{"event":"series","done":7,"total":15}\n'
+    assert run_progress(log) == (7, 15)
+    assert run_progress("") == (0, 0)
+
+
+def test_saved_scenario_files_are_listed_replaced_by_name_and_deleted(tmp_path):
+    from forecast.app_io import delete_named_scenario, save_named_scenario, saved_scenarios
+
+    a = Scenario("a b", (Adjustment("pp", "retail", ("shenyang",), ("2026-12",), 1.0),))
+    clash = Scenario("a_b", (Adjustment("pct", "retail", ("dalian",), ("2026-12",), 2.0),))  # same file name stem
+    p1, p2 = save_named_scenario(a, tmp_path), save_named_scenario(clash, tmp_path)
+    assert p1 != p2  # another scenario's file is never overwritten
+    again = Scenario("a b", (Adjustment("pp", "retail", ("shenyang",), ("2026-12",), 3.0),))
+    assert save_named_scenario(again, tmp_path) == p1  # the same name replaces its own file
+    (tmp_path / "broken.yaml").write_text("name: broken\nadjustments: [{kind: nope}]\n", encoding="utf-8")
+    found, problems = saved_scenarios(tmp_path)
+    assert sorted(found) == ["a b", "a_b"] and found["a b"].adjustments[0].value == 3.0
+    assert problems and all(p.file.endswith("broken.yaml") for p in problems)
+    assert delete_named_scenario("a b", tmp_path) and not p1.exists() and p2.exists()
+    assert not delete_named_scenario("a b", tmp_path)
+
+
+@pytest.mark.slow
+def test_the_data_page_starts_a_batch_run_and_shows_its_progress_and_history(tmp_path, monkeypatch):
+    import shutil
+    import time
+
+    import streamlit as st
+
+    data = tmp_path / "data"
+    subset_csv(data / "observations" / "subset.csv", SUBSET)
+    shutil.copyfile(DATA_DIR / "targets.csv", data / "targets.csv")
+    (data / "scenarios").mkdir()
+    monkeypatch.setenv("TROIKA_DB", str(tmp_path / "store.db"))
+    monkeypatch.setenv("TROIKA_DATA_DIR", str(data))
+    monkeypatch.setenv("TROIKA_RUN_ARGS", "--method snaive --n-paths 50 --workers 1 --no-artifacts")
+    st.cache_data.clear()
+    at = goto(AppTest.from_file(APP, default_timeout=60).run(), "data")
+    assert [c.value for c in at.caption if c.value == i18n.t("data_runs_none")]
+    at = at.button(key="run_btn").click().run()
+    ok(at)
+    done = i18n.t("data_run_done", rc=0)
+    deadline = time.monotonic() + 240
+    while done not in [m.value for m in at.markdown]:
+        assert time.monotonic() < deadline, [m.value for m in at.markdown] + [c.value for c in at.code]
+        time.sleep(1)
+        at = at.button(key="run_refresh").click().run()
+    ok(at)
+    assert at.get("progress")[0].proto.text == "15/15"  # 3 regions × 5 indicators, one line each in the log
+    runs = frame(at, "runs_table")
+    assert runs["结果"].tolist() == ["完成"] and runs["序列数"].tolist() == [15]
+    # the new run is what the other pages now show
+    at = goto(at, "overview")
+    ok(at)
+    assert runs["批次"].iloc[0] in " ".join(c.value for c in at.caption)
+
+
+def test_scenario_effect_equals_compare_scenarios_on_every_changed_series(env):
+    from forecast.app_scenarios import scenario_context, scenario_effect
+
+    run, dec, later = env["run"], env["dec"], env["later"]
+    scenario = Scenario("mix", (
+        Adjustment("abs", "fai", ("shenyang",), f"{dec}..{dec}", 30.0),        # growth-only: placed on the index
+        Adjustment("pp", "trade", ("dalian", "shenyang"), f"{dec}..{later}", -1.5),  # split to exports/imports
+        Adjustment("set", "retail", ("liaoning",), f"{dec}..{dec}", 5.0),       # the province: to the discrepancy
+    ))
+    eff = scenario_effect(run, scenario, scenario_context(run)).set_index(["region", "indicator"])
+    api = api_compare(run, scenario)
+    new = api[api["scenario"] == "mix"].set_index(["region", "indicator"])
+    moved = new[new["delta_projected"].abs() > 1e-12]
+    assert set(moved.index) <= set(eff.index)
+    assert {("dalian", "exports"), ("dalian", "imports"), ("liaoning", "trade"), ("liaoning", "fai")} <= set(eff.index)
+    for col, api_col in (("scenario", "projected"), ("scenario_p10", "p10"), ("scenario_p90", "p90"),
+                         ("delta_pp", "delta_projected")):
+        np.testing.assert_allclose(eff[col].to_numpy(float), new.loc[eff.index, api_col].to_numpy(float),
+                                   rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(eff["probability"].to_numpy(float), new.loc[eff.index, "probability"].to_numpy(float))
+    assert eff.loc[("shenyang", "fai"), "note"].startswith("abs on shenyang/fai")
