@@ -143,26 +143,10 @@ def saved_scenarios(folder: Any = None) -> tuple[dict[str, Any], list[Problem]]:
     >>> sorted(found)   # doctest: +SKIP
     ['consumption_campaign', 'export_shock', 'major_projects']
     """
-    from pathlib import Path
+    from forecast.scenario_io import scan_scenarios
 
-    from forecast.scenario_io import SUFFIXES, load_scenario
-
-    folder = Path(folder) if folder is not None else scenarios_folder()
-    found: dict[str, Any] = {}
-    problems: list[Problem] = []
-    files = sorted(p for p in folder.glob("*") if p.suffix.lower() in SUFFIXES and not p.name.startswith(".")) \
-        if folder.is_dir() else []
-    for f in files:
-        try:
-            s = load_scenario(f)
-        except DataError as e:
-            problems.extend(e.problems or [Problem(str(f), None, None, e.summary)])
-            continue
-        if s.name in found:
-            problems.append(Problem(str(f), None, "name", f"scenario name {s.name!r} is used by another file too"))
-            continue
-        found[s.name] = s
-    return found, problems
+    scenarios, problems = scan_scenarios(folder if folder is not None else scenarios_folder())
+    return {sc.name: sc for sc in scenarios}, problems
 
 
 def save_named_scenario(scenario: Any, folder: Any = None) -> Any:

@@ -307,6 +307,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     troika 0.1.0
     0
     """
+    # One BLAS thread per process: statsmodels fits many tiny problems, and a multi-threaded BLAS makes
+    # each 5-10x slower on a small machine (bench/README.md). Must happen before numpy is imported;
+    # worker processes inherit it. An explicit setting in the environment wins.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

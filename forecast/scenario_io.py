@@ -418,8 +418,21 @@ def list_scenarios(directory: str | os.PathLike | None = None) -> list[Scenario]
     DataError
         One error listing the problems of every invalid file; duplicate scenario names.
     """
+    scenarios, problems = scan_scenarios(directory)
+    if problems:
+        raise DataError(f"{len(problems)} problem(s) in the scenarios of {directory or scenarios_dir()}", problems)
+    return scenarios
+
+
+def scan_scenarios(directory: str | os.PathLike | None = None) -> tuple[list[Scenario], list[Problem]]:
+    """The valid scenarios of a directory, sorted by file name, and the problems of the invalid files.
+
+    One bad file does not hide the others (the app lists what it can and reports the rest); a file
+    reusing another's scenario name is a problem and is left out.
+    """
     d = Path(directory) if directory is not None else scenarios_dir()
-    files = sorted(p for p in d.glob("*") if p.suffix.lower() in SUFFIXES and not p.name.startswith("."))
+    files = sorted(p for p in d.glob("*") if p.suffix.lower() in SUFFIXES and not p.name.startswith(".")) \
+        if d.is_dir() else []
     out, problems, seen = [], [], {}
     for f in files:
         try:
@@ -429,8 +442,7 @@ def list_scenarios(directory: str | os.PathLike | None = None) -> list[Scenario]
             continue
         if s.name in seen:
             problems.append(Problem(str(f), None, "name", f"scenario name {s.name!r} is also used by {seen[s.name]}"))
+            continue
         seen[s.name] = f.name
         out.append(s)
-    if problems:
-        raise DataError(f"{len(problems)} problem(s) in the scenarios of {d}", problems)
-    return out
+    return out, problems
