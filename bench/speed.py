@@ -1,0 +1,194 @@
+"""Speed (and full-year growth accuracy) of ``auto`` on every bundled Liaoning series.
+
+Usage::
+
+    python bench/speed.py                   # auto panel + Prophet loop + peak memory
+    python bench/speed.py --growth          # also: out-of-sample full-year growth error, auto vs snaive
+    python bench/speed.py --limit 10 --skip-prophet
+
+1. ``auto``: :func:`forecast.forecast_panel` on the panel of ``forecast.io.load_bundled()`` →
+   ``forecast.ytd.build_panel`` (11-period year, horizon to December of next year, 1,000 paths), which
+   fits and backtests every candidate on every series (the backtest is how auto weights and calibrates).
+2. The Prophet loop: for the same series, a plain loop of ``Prophet().fit`` with Prophet's own
+   ``prophet.diagnostics.cross_validation`` over the same origins (``cutoffs``) and backtest horizon,
+   then the forecast of the same future periods: the same amount of work done the Prophet way.
+3. Peak memory: ``ru_maxrss`` of this process and of its largest child (the pool workers).
+4. ``--growth``: for cutoffs in the last complete year, forecast every series from the data up to the
+   cutoff with ``auto`` and with seasonal naive and compare the error of the projected full-year growth
+   (pp) with the actual growth: share of series where auto's mean absolute error is smaller.
+
+Wall times depend on what else runs on the machine; CPU seconds (this process and its children) are
+printed too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import resource
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+
+def _cpu() -> float:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + ch.ru_utime + ch.ru_stime
+
+
+def _maxrss_mib() -> tuple[float, float]:
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+
+
+def load_panel(limit: int | None) -> pd.DataFrame:
+    from forecast.io import load_bundled
+    from forecast.ytd import build_panel
+
+    panel = build_panel(load_bundled(), periods_per_year=11)
+    if limit:
+        keys = panel[["region", "indicator"]].drop_duplicates().head(limit)
+        panel = panel.merge(keys, on=["region", "indicator"])
+    return panel
+
+
+def bench_auto(panel: pd.DataFrame, workers: int, n_paths: int, config=None) -> dict:
+    from forecast.engine import forecast_panel
+
+    wall, cpu = time.perf_counter(), _cpu()
+    fcs = forecast_panel(panel, n_paths=n_paths, seed=0, periods_per_year=11, workers=workers, config=config)
+    wall, cpu = time.perf_counter() - wall, _cpu() - cpu
+    flags: dict[str, int] = {}
+    dropped: dict[str, int] = {}
+    weights: dict[str, list[float]] = {}
+    for fc in fcs.values():
+        for f in fc.flags:
+            flags[f.split(":")[0]] = flags.get(f.split(":")[0], 0) + 1
+        for m in fc.dropped:
+            dropped[m] = dropped.get(m, 0) + 1
+        for m, w in fc.weights.items():
+            weights.setdefault(m, []).append(w)
+    metrics = pd.DataFrame([fc.metrics for fc in fcs.values()])
+    return {"fcs": fcs, "wall": wall, "cpu": cpu, "flags": flags, "dropped": dropped,
+            "weights": {m: float(np.sum(w) / len(fcs)) for m, w in weights.items()}, "metrics": metrics.mean()}
+
+
+def bench_prophet(panel: pd.DataFrame, fcs: dict) -> dict:
+    """Prophet fit + cross_validation (same origins and horizon as auto's backtest) + forecast, per series."""
+    logging.getLogger("cmdstanpy").setLevel(logging.ERROR)
+    logging.getLogger("prophet").setLevel(logging.ERROR)
+    from prophet import Prophet
+    from prophet.diagnostics import cross_validation
+
+    from forecast.engine import AutoConfig, plan_backtest
+
+    wall, cpu, fits = time.perf_counter(), _cpu(), 0
+    for (region, indicator), grp in panel.groupby(["region", "indicator"], sort=True):
+        grp = grp.sort_values("period").dropna(subset=["value"])
+        ds = pd.PeriodIndex(grp["period"], freq="M").to_timestamp(how="end").normalize()
+        df = pd.DataFrame({"ds": ds, "y": grp["value"].to_numpy(float)})
+        fc = fcs[(region, indicator)]
+        h = len(fc.periods)
+        bt_h, k, step = plan_backtest(len(df), h, 11, AutoConfig())
+        origins = [len(df) - bt_h - step * (k - 1 - i) for i in range(k)]
+        cutoffs = [df["ds"].iloc[t - 1] for t in origins]
+        horizon = df["ds"].iloc[-1] - cutoffs[-1]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = Prophet().fit(df)
+            cross_validation(model, horizon=horizon, cutoffs=cutoffs, disable_tqdm=True)
+            future = pd.DataFrame({"ds": fc.periods.to_timestamp(how="end").normalize()})
+            model.predict(future)
+        fits += 1 + k
+    return {"wall": time.perf_counter() - wall, "cpu": _cpu() - cpu, "fits": fits}
+
+
+def bench_growth(panel: pd.DataFrame, workers: int, cutoff_step: int, config=None, years: int = 2) -> pd.DataFrame:
+    """Out-of-sample full-year growth error (pp) of auto and snaive per series and cutoff.
+
+    Cutoffs: for each of the last ``years`` complete years Y, December of Y-1 (the whole year ahead) and
+    Jan-Feb .. November of Y (every ``cutoff_step``-th of these 11). Each cutoff refits everything on the
+    data up to it (``forecast_panel`` on the truncated panel).
+    """
+    from forecast.engine import forecast_panel
+    from forecast.evaluation import full_year_growth_error
+    from forecast.ytd import season_of
+
+    last = panel["period"].max()
+    final = last.year - 1 if last.month != 12 else last.year
+    cutoffs = []
+    for year in range(final - years + 1, final + 1):
+        months = [pd.Period(f"{year - 1}-12", "M")] + [pd.Period(f"{year}-{mo:02d}", "M") for mo in range(2, 12)]
+        cutoffs += months[::cutoff_step]
+    rows = []
+    for c in cutoffs:
+        year = c.year + 1 if c.month == 12 else c.year
+        sub = panel[panel["period"] <= c]
+        for method in ("auto", "snaive"):
+            fcs = forecast_panel(sub, n_paths=100, seed=0, periods_per_year=11, workers=workers, method=method,
+                                 config=config)
+            for (region, indicator), fc in fcs.items():
+                grp = panel[(panel["region"] == region) & (panel["indicator"] == indicator)].sort_values("period")
+                grp = grp[grp["period"].dt.year <= year]
+                values = grp["value"].to_numpy(float)
+                seasons = [season_of(p, 11) for p in grp["period"]]
+                origin = int((grp["period"] <= c).sum())
+                err = full_year_growth_error(values, seasons, origin, np.asarray(fc.mean), periods_per_year=11)
+                rows.append({"region": region, "indicator": indicator, "cutoff": str(c), "method": method,
+                             "error_pp": err})
+    return pd.DataFrame(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--n-paths", type=int, default=1000)
+    ap.add_argument("--limit", type=int, default=None, help="first N series only")
+    ap.add_argument("--models", default=None, help="auto's candidates, comma separated (default: the engine's)")
+    ap.add_argument("--skip-prophet", action="store_true")
+    ap.add_argument("--growth", action="store_true", help="out-of-sample full-year growth error vs snaive")
+    ap.add_argument("--cutoff-step", type=int, default=2, help="--growth: every k-th cutoff month")
+    ap.add_argument("--years", type=int, default=2, help="--growth: last complete years to evaluate")
+    args = ap.parse_args(argv)
+
+    from forecast.engine import AutoConfig
+
+    config = AutoConfig(models=tuple(args.models.split(","))) if args.models else AutoConfig()
+    panel = load_panel(args.limit)
+    n = panel.groupby(["region", "indicator"]).ngroups
+    print(f"auto candidates: {', '.join(m if isinstance(m, str) else m[0] for m in config.models)}")
+    print(f"bundled Liaoning panel: {n} series, {panel['period'].min()}..{panel['period'].max()}, 11-period year")
+    a = bench_auto(panel, args.workers, args.n_paths, config)
+    print(f"auto (fit + backtest, {args.workers} workers, {args.n_paths} paths): wall {a['wall']:.1f} s, "
+          f"CPU {a['cpu']:.1f} s ({a['cpu'] / n:.2f} s/series)")
+    print(f"  mean weights: { {m: round(w, 3) for m, w in a['weights'].items()} }")
+    print(f"  dropped (series count): {a['dropped']}; flags: {a['flags']}")
+    print("  backtest summary (means): " + ", ".join(f"{k} {v:.3f}" for k, v in a["metrics"].items()))
+    if not args.skip_prophet:
+        p = bench_prophet(panel, a["fcs"])
+        print(f"Prophet loop (fit + cross_validation + forecast, {p['fits']} fits, 1 process): wall {p['wall']:.1f} s, "
+              f"CPU {p['cpu']:.1f} s")
+        print(f"  auto is {p['wall'] / a['wall']:.1f}x faster in wall time, {p['cpu'] / a['cpu']:.1f}x in CPU time")
+    me, child = _maxrss_mib()
+    print(f"peak memory (maxrss): this process {me:.0f} MiB, largest child {child:.0f} MiB")
+    if args.growth:
+        wall = time.perf_counter()
+        g = bench_growth(panel, args.workers, args.cutoff_step, config, args.years)
+        per = g.assign(abs_err=g["error_pp"].abs()).pivot_table(index=["region", "indicator"], columns="method",
+                                                                 values="abs_err", aggfunc="mean")
+        share = float((per["auto"] < per["snaive"]).mean())
+        print(f"full-year growth error, out of sample ({g['cutoff'].nunique()} cutoffs, "
+              f"{time.perf_counter() - wall:.0f} s): mean |error| auto {per['auto'].mean():.2f} pp, "
+              f"snaive {per['snaive'].mean():.2f} pp; auto better on {100 * share:.0f}% of {len(per)} series")
+        by_ind = per.groupby(level="indicator").mean()
+        print(by_ind.round(2).to_string())
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    raise SystemExit(main())
