@@ -26,7 +26,6 @@ install: $(STAMP)
 RUN_ARGS ?=
 run: $(STAMP)
 	$(BIN)/forecast run $(RUN_ARGS) || [ $$? -eq 3 ]
-	$(BIN)/forecast summary
 	$(BIN)/streamlit run app.py --server.headless true
 
 ## app: serve the app on the latest run in the store
