@@ -77,6 +77,20 @@ class Forecaster:
             raise DataError(f"{what} has non-finite values")
         return arr
 
+    def _start_fit(self, y: Any, X: Any = None, *, min_obs: int = 1) -> tuple[np.ndarray, np.ndarray | None]:
+        """Common start of every ``fit``: forget the old fit, check ``y`` (and ``X`` if the model uses it).
+
+        The fitted flag is reset first, so a refit that fails leaves the model unusable rather than
+        half-updated. Returns the series as a float array and the regressors (None when unused).
+        """
+        self.is_fitted_ = False
+        arr = self._as_series(y)
+        if arr.size < min_obs:
+            raise ModelError(f"{self.name} needs at least {min_obs} observations, got {arr.size}; "
+                             "use naive for shorter series")
+        exog = self._as_regressors(X, arr.size, "X") if self.uses_regressors else None
+        return arr, exog
+
     def _check_fitted(self) -> None:
         if not getattr(self, "is_fitted_", False):
             raise NotFittedError(f"{type(self).__name__} is not fitted yet; call fit(y) before predict or sample_paths")

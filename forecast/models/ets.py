@@ -106,12 +106,9 @@ class ETSForecaster(Forecaster):
 
     def fit(self, y: Any, X: Any = None) -> ETSForecaster:
         """Fit every feasible candidate and keep the best by AICc whose forecast is sane; ``X`` is ignored."""
-        self.is_fitted_ = False  # a failed refit must not leave a half-updated model usable
-        arr = self._as_series(y)
+        arr, _ = self._start_fit(y, min_obs=4)
         m = int(self.season_length)
         n = arr.size
-        if n < 4:
-            raise ModelError(f"ets needs at least 4 observations, got {n}; use naive for shorter series")
         positive = bool(np.min(arr) > 0)
         names = list(self.candidates) if self.candidates is not None else default_candidates(n, m, positive)
         unknown = [s for s in names if s not in _SPECS]

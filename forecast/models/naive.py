@@ -46,8 +46,7 @@ class _LagForecaster(Forecaster):
 
     def fit(self, y: Any, X: Any = None) -> _LagForecaster:
         """Remember the last season and the lag residuals; ``X`` is ignored."""
-        self.is_fitted_ = False  # a failed refit must not leave a half-updated model usable
-        arr = self._as_series(y)
+        arr, _ = self._start_fit(y)
         lag = self._lag(arr.size)
         self.lag_ = lag
         self.last_season_ = arr[-lag:].copy()

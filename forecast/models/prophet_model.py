@@ -149,12 +149,8 @@ class ProphetForecaster(Forecaster):
 
     def fit(self, y: Any, X: Any = None) -> ProphetForecaster:
         """Fit Prophet (MAP); ModelError if Prophet is unavailable or its backend fails."""
-        self.is_fitted_ = False  # a failed refit must not leave a half-updated model usable
-        arr = self._as_series(y)
+        arr, exog = self._start_fit(y, X, min_obs=3)
         n = arr.size
-        exog = self._as_regressors(X, n, "X")
-        if n < 3:
-            raise ModelError(f"prophet needs at least 3 observations, got {n}")
         Prophet = _import_prophet()
         m = int(self.season_length)
         keep = [] if exog is None else [j for j in range(exog.shape[1]) if np.ptp(exog[:, j]) > 0]

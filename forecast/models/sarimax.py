@@ -143,10 +143,8 @@ class SARIMAXForecaster(Forecaster):
     # -- fitting ------------------------------------------------------------------------------------
     def fit(self, y: Any, X: Any = None) -> SARIMAXForecaster:
         """Fit the feasible candidates on the differenced data and keep the best by common-sample AIC."""
-        self.is_fitted_ = False  # a failed refit must not leave a half-updated model usable
-        arr = self._as_series(y)
+        arr, exog = self._start_fit(y, X)
         n = arr.size
-        exog = self._as_regressors(X, n, "X")
         m = int(self.season_length)
         specs = self._specs(n, m)
         if not specs:

@@ -73,11 +73,8 @@ class ThetaForecaster(Forecaster):
 
     def fit(self, y: Any, X: Any = None) -> ThetaForecaster:
         """Fit the Theta decomposition; ``X`` is ignored."""
-        self.is_fitted_ = False  # a failed refit must not leave a half-updated model usable
-        arr = self._as_series(y)
+        arr, _ = self._start_fit(y, min_obs=3)
         n = arr.size
-        if n < 3:
-            raise ModelError(f"theta needs at least 3 observations, got {n}; use naive for shorter series")
         m = int(self.season_length)
         self.bound_ = explosion_bound(arr)
         self.n_obs_ = n
