@@ -14,25 +14,15 @@ All ratios B_t/V_t(2024) are 1, so B_12 = December 2024. Last year's discrepancy
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 import pytest
+from common import FakeForecast
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forecast.errors import DataError
 from forecast.inversion import carriage_shares, contributions, invert_province_target
-
-
-@dataclass
-class FakeForecast:
-    region: str
-    indicator: str
-    last_period: pd.Period
-    periods: pd.PeriodIndex
-    paths: np.ndarray
 
 
 def series(region, indicator, points, is_index=False):

@@ -9,15 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from common import BAD_FILES
 
 from forecast.errors import DataError, StoreError
 from forecast.store import MIGRATIONS, SCHEMA_VERSION, Store, expected_tables
-
-BAD_DIR = Path(__file__).parent / "fixtures" / "bad"
-BAD_FILES = sorted(
-    p for p in BAD_DIR.glob("*")
-    if p.is_file() and p.name != "EXPECTED.csv" and not p.name.upper().startswith("README")
-) if BAD_DIR.is_dir() else []
 
 HEADER = "地区,指标,时期,累计值,累计增长\n"
 GOOD_ROWS = [

@@ -5,11 +5,10 @@ Every expected number is worked out in the comments next to it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 import pytest
+from common import FakeForecast
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,15 +24,7 @@ from forecast.targets import (
     ytd_position,
 )
 
-
 # -- fixtures built by hand -------------------------------------------------------------------------------
-@dataclass
-class FakeForecast:
-    region: str
-    indicator: str
-    last_period: pd.Period
-    periods: pd.PeriodIndex
-    paths: np.ndarray
 
 
 def make_series(region: str, indicator: str, points: dict[str, tuple[float, float]], is_index: bool = False):
