@@ -36,7 +36,7 @@ _EXPORTS: dict[str, str] = {
     "read_table": "forecast.io",
     "read_tables": "forecast.io",
     "load_bundled": "forecast.io",
-    "load_targets": "forecast.io",
+    "load_targets": "forecast.target_table",
     "resolve_data_path": "forecast.io",
     "DATA_DIR": "forecast.io",
     # YTD arithmetic and calendar

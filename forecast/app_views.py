@@ -60,7 +60,7 @@ def scenario_inputs(run: Any) -> dict:
 
 
 def targets_input(run: Any) -> pd.DataFrame:
-    """The targets table the run used (:func:`forecast.io.load_targets` layout: region … status).
+    """The targets table the run used (:func:`forecast.target_table.load_targets` layout: region … status).
 
     ``run.target_table`` when the run stored it, else rebuilt from the evaluated targets; the app never
     reads another targets file.

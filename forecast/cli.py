@@ -88,8 +88,8 @@ def _add_summary(sub: Any) -> None:
 
 def _cmd_summary(args: argparse.Namespace) -> int:
     from forecast.catalog import CARRIAGES
-    from forecast.io import load_targets
     from forecast.store import Store
+    from forecast.target_table import load_targets
 
     store = Store(args.db, create=False)
     latest = store.latest(list(CARRIAGES))
@@ -126,7 +126,7 @@ def summary_frame(latest: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     latest : DataFrame
         Observations, one row per (region, indicator): the latest period (see ``Store.latest``).
     targets : DataFrame
-        Targets (``region, indicator, year, value, kind, status``), as from ``forecast.io.load_targets``.
+        Targets (``region, indicator, year, value, kind, status``), as from ``forecast.target_table.load_targets``.
 
     Returns
     -------

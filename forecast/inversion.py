@@ -162,7 +162,7 @@ def invert_province_target(
     panel : DataFrame
         From :func:`forecast.ytd.build_panel`, with the province and its cities.
     province_target : float or mapping
-        Target in %, or a row of :func:`forecast.io.load_targets` (``value``, ``indicator``, ``year``).
+        Target in %, or a row of :func:`forecast.target_table.load_targets` (``value``, ``indicator``, ``year``).
     year : int, optional
         Default: the target's year, else the province's latest year.
     rule : {'equal_pp', 'proportional_gap'}

@@ -88,7 +88,7 @@ class RunResult:
     targets : DataFrame
         :func:`forecast.targets.evaluate_targets` of the run.
     target_table : DataFrame
-        The targets table the run used (:func:`forecast.io.load_targets`).
+        The targets table the run used (:func:`forecast.target_table.load_targets`).
     metrics : DataFrame
         One row per series: :data:`METRIC_KEY_COLUMNS` then the backtest metrics.
     scenarios : dict

@@ -353,7 +353,7 @@ def compare_scenarios(panel: pd.DataFrame, forecasts: Mapping, targets: pd.DataF
     forecasts : mapping
         The baseline forecasts (ideally reconciled); not modified.
     targets : DataFrame or None
-        Targets (``region, indicator, year, value, kind``, :func:`forecast.io.load_targets`).
+        Targets (``region, indicator, year, value, kind``, :func:`forecast.target_table.load_targets`).
     scenarios : iterable of Scenario
         Distinct names, none called ``"baseline"``.
     year : int, optional

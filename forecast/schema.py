@@ -43,6 +43,11 @@ PANEL_COLUMNS = [REGION, INDICATOR, PERIOD, YEAR, SEASON, YTD_VALUE, YTD_YOY, YT
 
 STATUSES = ("published", "generated")
 
+#: Targets frame (:func:`forecast.target_table.load_targets`): growth targets in % by region,
+#: indicator and year; ``kind`` is ``about`` (左右) or ``at_least`` (以上), both read as "≥ value".
+KIND = "kind"
+TARGET_COLUMNS = [REGION, INDICATOR, YEAR, VALUE, KIND, STATUS, SOURCE]
+
 
 def empty_observations() -> pd.DataFrame:
     """Return an observations frame with no rows and the contract's dtypes."""

@@ -41,7 +41,7 @@ from forecast.position import (  # noqa: F401 - re-exported: targets is where ca
     shift_paths_pp,
     ytd_position,
 )
-from forecast.schema import INDICATOR, PERIOD, REGION, YEAR, YTD_VALUE
+from forecast.schema import INDICATOR, PERIOD, REGION, TARGET_COLUMNS, YEAR, YTD_VALUE
 
 #: Default probability thresholds: ``on_track`` at ≥ 0.7, ``at_risk`` at ≥ 0.3, else ``off_track``.
 THRESHOLDS = (0.7, 0.3)
@@ -50,7 +50,6 @@ THRESHOLDS = (0.7, 0.3)
 TOLERANCE_PP = 1e-9
 #: Relative tolerance under which ``B_12`` and ``B_t`` count as equal (no period left).
 _SAME_BASE_RTOL = 1e-9
-TARGET_COLUMNS = [REGION, INDICATOR, YEAR, "value", "kind", "status", "source"]
 QUANTILES = {"p2_5": 0.025, "p10": 0.10, "p90": 0.90, "p97_5": 0.975}
 
 
@@ -162,7 +161,7 @@ def latest_year(panel: pd.DataFrame) -> int:
 def _check_targets(targets: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in (REGION, INDICATOR, YEAR, "value", "kind") if c not in targets.columns]
     if missing:
-        raise DataError(f"targets: missing column(s) {missing}; expected {TARGET_COLUMNS} (forecast.io.load_targets)")
+        raise DataError(f"targets: missing column(s) {missing}; expected {TARGET_COLUMNS} (forecast.target_table.load_targets)")
     dup = targets.duplicated([REGION, INDICATOR, YEAR], keep=False)
     if dup.any():
         keys = sorted({f"{r}/{i}/{y}" for r, i, y in targets.loc[dup, [REGION, INDICATOR, YEAR]].itertuples(index=False)})
@@ -205,7 +204,7 @@ def evaluate_targets(
         ``(region, indicator) → forecast`` (or an iterable of forecasts) with ``region``,
         ``indicator``, ``last_period``, ``periods`` and ``paths`` (n_paths × h future period flows).
     targets : DataFrame
-        From :func:`forecast.io.load_targets`.
+        From :func:`forecast.target_table.load_targets`.
     year : int, optional
         Default: the year of the panel's latest release.
     thresholds : (float, float)

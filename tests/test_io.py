@@ -21,13 +21,13 @@ from forecast.errors import DataError
 from forecast.io import (
     DATA_DIR,
     load_bundled,
-    load_targets,
     parse_number,
     read_table,
     read_tables,
     resolve_data_path,
 )
 from forecast.layouts import parse_period
+from forecast.target_table import load_targets
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOOD, BAD = FIXTURES / "good", FIXTURES / "bad"

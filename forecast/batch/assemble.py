@@ -35,7 +35,7 @@ def assemble_run(run_id: str, panel: pd.DataFrame, results: list[dict], targets:
     results : list of dict
         From :func:`forecast.batch.tasks.fit_series` (``forecast``, ``seconds``, …).
     targets : DataFrame
-        Targets table (:func:`forecast.io.load_targets`).
+        Targets table (:func:`forecast.target_table.load_targets`).
     scenarios : list of forecast.batch.SavedScenario
         The saved scenarios (invalid files are stored with their error).
     settings : BatchSettings

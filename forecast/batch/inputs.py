@@ -88,8 +88,10 @@ def load_inputs(targets_path: str | os.PathLike | None, scenarios_dir: str | os.
     """
     import pandas as pd
 
-    from forecast.io import TARGET_COLUMNS, _current_data_dir, load_targets
+    from forecast.io import _current_data_dir
     from forecast.scenario_io import SUFFIXES, load_scenario, scenario_to_dict
+    from forecast.schema import TARGET_COLUMNS
+    from forecast.target_table import load_targets
 
     default_targets = _current_data_dir() / "targets.csv"
     if targets_path is None and not default_targets.is_file():
