@@ -7,7 +7,7 @@ Usage::
     python bench/speed.py --limit 10 --skip-prophet
 
 1. ``auto``: :func:`forecast.forecast_panel` on the panel of ``forecast.io.load_bundled()`` →
-   ``forecast.ytd.build_panel`` (11-period year, horizon to December of next year, 1,000 paths), which
+   ``forecast.panel.build_panel`` (11-period year, horizon to December of next year, 1,000 paths), which
    fits and backtests every candidate on every series (the backtest is how auto weights and calibrates).
 2. The Prophet loop: for the same series, a plain loop of ``Prophet().fit`` with Prophet's own
    ``prophet.diagnostics.cross_validation`` over the same origins (``cutoffs``) and backtest horizon,
@@ -47,7 +47,7 @@ def _maxrss_mib() -> tuple[float, float]:
 
 def load_panel(limit: int | None) -> pd.DataFrame:
     from forecast.io import load_bundled
-    from forecast.ytd import build_panel
+    from forecast.panel import build_panel
 
     panel = build_panel(load_bundled(), periods_per_year=11)
     if limit:

@@ -1,7 +1,7 @@
 """The tables each page of the app shows, built from a run by pure functions (no Streamlit).
 
 A *run* is the latest complete batch run (:func:`forecast.results.load_latest_run`): an object with
-``run_id``, ``finished``, ``data_vintage``, ``panel`` (:func:`forecast.ytd.build_panel`), ``forecasts``
+``run_id``, ``finished``, ``data_vintage``, ``panel`` (:func:`forecast.panel.build_panel`), ``forecasts``
 (``(region, indicator) →`` forecast with ``last_period``, ``periods``, ``paths`` and, when the engine made
 it, ``weights``, ``dropped``, ``flags``, ``metrics``), ``targets`` (:func:`forecast.targets.evaluate_targets`)
 and ``metrics``. Every function here reads the run and returns a new frame; tests compare these frames

@@ -519,7 +519,7 @@ def forecast_panel(
     regressors: bool = True,
     keys: list[tuple[str, str]] | None = None,
 ) -> dict[tuple[str, str], SeriesForecast]:
-    """Forecast every (region, indicator) series of a panel from :func:`forecast.ytd.build_panel`.
+    """Forecast every (region, indicator) series of a panel from :func:`forecast.panel.build_panel`.
 
     Parameters
     ----------
@@ -551,14 +551,14 @@ def forecast_panel(
 
     Examples
     --------
-    >>> from forecast.io import load_bundled; from forecast.ytd import build_panel   # doctest: +SKIP
+    >>> from forecast.io import load_bundled; from forecast.panel import build_panel   # doctest: +SKIP
     >>> fcs = forecast_panel(build_panel(load_bundled()), n_paths=200, workers=2)      # doctest: +SKIP
     """
     from forecast.schema import INDICATOR, PERIOD, REGION, VALUE
 
     missing = [c for c in (REGION, INDICATOR, PERIOD, VALUE) if c not in panel.columns]
     if missing:
-        raise DataError(f"forecast_panel: panel lacks column(s) {missing}; build it with forecast.ytd.build_panel")
+        raise DataError(f"forecast_panel: panel lacks column(s) {missing}; build it with forecast.panel.build_panel")
     tasks = []
     for (region, indicator), grp in panel.groupby([REGION, INDICATOR], sort=True):
         if keys is not None and (region, indicator) not in keys:

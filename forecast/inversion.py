@@ -160,7 +160,7 @@ def invert_province_target(
     Parameters
     ----------
     panel : DataFrame
-        From :func:`forecast.ytd.build_panel`, with the province and its cities.
+        From :func:`forecast.panel.build_panel`, with the province and its cities.
     province_target : float or mapping
         Target in %, or a row of :func:`forecast.target_table.load_targets` (``value``, ``indicator``, ``year``).
     year : int, optional
@@ -308,7 +308,7 @@ def contributions(
     Parameters
     ----------
     panel : DataFrame
-        From :func:`forecast.ytd.build_panel`.
+        From :func:`forecast.panel.build_panel`.
     forecasts : mapping or iterable, optional
     indicator : str
     year : int, optional
@@ -394,7 +394,7 @@ def carriage_shares(panel: pd.DataFrame, region: str, year: int | None = None) -
     Parameters
     ----------
     panel : DataFrame
-        From :func:`forecast.ytd.build_panel`.
+        From :func:`forecast.panel.build_panel`.
     region : str
     year : int, optional
         Default: the region's latest year.

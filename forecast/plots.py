@@ -148,7 +148,7 @@ def plot_fan(fc: Any, history: pd.Series | None = None, *, title: str = "", ylab
     """Fan chart of a forecast object (``periods`` and ``paths``, e.g. a ``SeriesForecast``).
 
     ``fc.paths`` (n_paths × h) gives the quantiles of :data:`FAN_QUANTILES` per period; ``history`` is
-    drawn before it (e.g. :func:`forecast.ytd.series_flows`).
+    drawn before it (e.g. :func:`forecast.panel.series_flows`).
 
     Examples
     --------

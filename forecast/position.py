@@ -56,7 +56,7 @@ def series_table(panel_series: pd.DataFrame, periods_per_year: int | None = None
     """Check the rows of one region × indicator of a panel and index them (see :class:`SeriesTable`)."""
     missing = [c for c in (PERIOD, YTD_VALUE, YTD_YOY) if c not in panel_series.columns]
     if missing:
-        raise DataError(f"panel_series: missing column(s) {missing}; expected a panel from forecast.ytd.build_panel")
+        raise DataError(f"panel_series: missing column(s) {missing}; expected a panel from forecast.panel.build_panel")
     names = {}
     for col in (REGION, INDICATOR):
         vals = set(panel_series[col]) if col in panel_series.columns else set()
@@ -115,7 +115,7 @@ def full_year_base(panel_series: pd.DataFrame, year: int) -> float:
     Parameters
     ----------
     panel_series : DataFrame
-        Rows of one region × indicator of a panel (:func:`forecast.ytd.build_panel`); not modified.
+        Rows of one region × indicator of a panel (:func:`forecast.panel.build_panel`); not modified.
     year : int
 
     Raises

@@ -54,7 +54,7 @@ constraints. Otherwise each indicator is reconciled on its own and a note says t
 enforced.
 
 Growth-only series (fai) are reconciled on the panel's levels, which are a chained index anchored on any
-published level (:func:`forecast.ytd.build_panel`); where cities and province are on different scales the
+published level (:func:`forecast.panel.build_panel`); where cities and province are on different scales the
 discrepancy absorbs the difference and a note says so.
 """
 
@@ -391,7 +391,7 @@ def reconcile(forecasts: Mapping, panel: pd.DataFrame, *, method: str = "bottom_
         ``(region, indicator) → forecast`` (objects with ``region, indicator, last_period, periods,
         paths``); not modified.
     panel : DataFrame
-        The panel of :func:`forecast.ytd.build_panel` (history of the discrepancy, pin bases).
+        The panel of :func:`forecast.panel.build_panel` (history of the discrepancy, pin bases).
     method : {'bottom_up', 'mint_shrink', 'pin'}
     indicator : str, optional
         Reconcile only this indicator (trade, exports and imports go together); with ``pin``, the

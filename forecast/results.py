@@ -79,7 +79,7 @@ class RunResult:
     data_vintage : Period or None
         Latest period with a released figure in the data the run used.
     panel : DataFrame
-        The panel the run was fitted on (:func:`forecast.ytd.build_panel`), as stored with the run.
+        The panel the run was fitted on (:func:`forecast.panel.build_panel`), as stored with the run.
     forecasts : dict
         ``(region, indicator)`` → :class:`StoredForecast` (reconciled), catalogue regions only.
     discrepancies : dict

@@ -230,7 +230,7 @@ def apply_scenario(scenario: Scenario, forecasts: Mapping, panel: pd.DataFrame, 
         ``(region, indicator) → forecast`` (``region, indicator, last_period, periods, paths``),
         ideally reconciled (:func:`forecast.reconcile.reconcile`); not modified.
     panel : DataFrame
-        The panel (:func:`forecast.ytd.build_panel`): bases of ``pp``/``set``, levels of ``abs``.
+        The panel (:func:`forecast.panel.build_panel`): bases of ``pp``/``set``, levels of ``abs``.
     levels : mapping, optional
         ``(region, indicator) → (year, full-year level in 亿元)`` level estimates for ``abs`` on growth-only
         series (:func:`level_scale`).

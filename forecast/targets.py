@@ -9,7 +9,7 @@ For one series in year ``Y`` after its latest release ``t`` (YTD value ``V_t``, 
 - probability of meeting ``T`` = share of sample paths whose full-year growth is ≥ ``T``. Both target
   kinds (``about`` 左右 and ``at_least`` 以上) are read as "≥ value"; the kind is carried to the output.
 
-Growth-only series (``fai``) run the same formulas on the chained index of :func:`forecast.ytd.build_panel`
+Growth-only series (``fai``) run the same formulas on the chained index of :func:`forecast.panel.build_panel`
 (``is_index``); rows computed that way say so in ``derived_from_index``.
 
 A panel "release" is a row with a finite ``ytd_value`` and a finite ``ytd_yoy``. All functions are pure:
@@ -199,7 +199,7 @@ def evaluate_targets(
     Parameters
     ----------
     panel : DataFrame
-        From :func:`forecast.ytd.build_panel`.
+        From :func:`forecast.panel.build_panel`.
     forecasts : mapping or iterable, optional
         ``(region, indicator) → forecast`` (or an iterable of forecasts) with ``region``,
         ``indicator``, ``last_period``, ``periods`` and ``paths`` (n_paths × h future period flows).

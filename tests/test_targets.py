@@ -250,7 +250,7 @@ def test_before_first_release_of_the_year():
 
 
 def test_growth_only_fai_runs_on_chained_index():
-    from forecast.ytd import build_panel
+    from forecast.panel import build_panel
 
     # fai: growth only. 2024 every YTD +10 %; chained_index's default profile gives 2023 YTD_t = 100·t/11,
     # so 2024 YTD_t = 110·t/11 = 10·t (Dec = 110). 2025 Jan–Jun (season 5) −5 %: V = 50 × 0.95 = 47.5,

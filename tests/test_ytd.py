@@ -9,15 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forecast.errors import DataError
+from forecast.panel import build_panel, series_flows
+from forecast.schema import PANEL_COLUMNS as PANEL_FRAME_COLUMNS
 from forecast.ytd import (
-    PANEL_FRAME_COLUMNS,
-    build_panel,
     chained_index,
     comparable_base,
     flows_to_ytd,
     season_of,
     season_periods,
-    series_flows,
     ytd_to_flows,
 )
 

@@ -312,8 +312,8 @@ def _execute(store: Store, run_id: str, obs, targets, scenarios, settings: Batch
              dask: tuple[str | None, float], models_dir: Path, log: RunLog) -> list[dict]:
     """Fit, reconcile, evaluate, write artifacts and commit; returns the per-series outcomes."""
     from forecast.batch.assemble import assemble_run
+    from forecast.panel import build_panel
     from forecast.store import runs as R
-    from forecast.ytd import build_panel
 
     panel = build_panel(obs, periods_per_year=settings.periods_per_year)
     tasks = _tasks(panel, settings)

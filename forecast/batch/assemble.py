@@ -31,7 +31,7 @@ def assemble_run(run_id: str, panel: pd.DataFrame, results: list[dict], targets:
     ----------
     run_id : str
     panel : DataFrame
-        The panel the series were fitted on (:func:`forecast.ytd.build_panel`).
+        The panel the series were fitted on (:func:`forecast.panel.build_panel`).
     results : list of dict
         From :func:`forecast.batch.tasks.fit_series` (``forecast``, ``seconds``, …).
     targets : DataFrame
