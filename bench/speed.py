@@ -57,7 +57,7 @@ def load_panel(limit: int | None) -> pd.DataFrame:
 
 
 def bench_auto(panel: pd.DataFrame, workers: int, n_paths: int, config=None) -> dict:
-    from forecast.engine import forecast_panel
+    from forecast.panel_forecast import forecast_panel
 
     wall, cpu = time.perf_counter(), _cpu()
     fcs = forecast_panel(panel, n_paths=n_paths, seed=0, periods_per_year=11, workers=workers, config=config)
@@ -114,8 +114,8 @@ def bench_growth(panel: pd.DataFrame, workers: int, cutoff_step: int, config=Non
     Jan-Feb .. November of Y (every ``cutoff_step``-th of these 11). Each cutoff refits everything on the
     data up to it (``forecast_panel`` on the truncated panel).
     """
-    from forecast.engine import forecast_panel
     from forecast.evaluation import full_year_growth_error
+    from forecast.panel_forecast import forecast_panel
     from forecast.ytd import season_of
 
     last = panel["period"].max()

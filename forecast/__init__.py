@@ -55,7 +55,7 @@ _EXPORTS: dict[str, str] = {
     # engine
     "MODELS": "forecast.models",
     "forecast_series": "forecast.engine",
-    "forecast_panel": "forecast.engine",
+    "forecast_panel": "forecast.panel_forecast",
     "backtest": "forecast.evaluation",
     # decisions
     "required_growth": "forecast.targets",

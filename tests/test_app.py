@@ -365,12 +365,14 @@ def test_a_good_upload_is_stored_only_on_confirmation(tmp_path, monkeypatch):
 def test_pages_never_fit_a_model(app, monkeypatch):
     import forecast.batch
     import forecast.engine
+    import forecast.panel_forecast
 
     def refuse(*args, **kwargs):
         raise AssertionError("a page load fitted a model")
 
-    for name in ("run_series", "forecast_panel", "forecast_series"):
+    for name in ("run_series", "forecast_series"):
         monkeypatch.setattr(forecast.engine, name, refuse)
+    monkeypatch.setattr(forecast.panel_forecast, "forecast_panel", refuse)
     monkeypatch.setattr(forecast.batch, "run_batch", refuse)
     at = app.run()
     for page in ("overview", "series", "scenarios", "data", "export"):

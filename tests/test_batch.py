@@ -13,8 +13,9 @@ from batch_helpers import add_month, make_workspace, run_args
 
 from forecast.batch import BatchSettings, outcome_of, run_batch
 from forecast.cli import main
-from forecast.engine import AutoConfig, forecast_panel
+from forecast.engine import AutoConfig
 from forecast.errors import DataError
+from forecast.panel_forecast import forecast_panel
 from forecast.results import load_latest_run, load_run
 from forecast.store import MIGRATIONS, SCHEMA_VERSION, Store, expected_tables
 from forecast.store.codec import (

@@ -13,15 +13,14 @@ from forecast import engine
 from forecast.combine import calibrate_sigma, calibrated_paths, combination_weights, fit_power_profile
 from forecast.engine import (
     AutoConfig,
-    forecast_panel,
     forecast_series,
-    future_periods,
     plan_backtest,
     run_series,
 )
 from forecast.errors import DataError, ModelError
 from forecast.models import MODELS
 from forecast.models.base import Forecaster
+from forecast.panel_forecast import forecast_panel, future_periods
 
 
 # -- stand-in models ----------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ def model_artifacts(task: dict, fc: Any) -> dict[str, dict]:
     """
     import pandas as pd
 
-    from forecast import engine
+    from forecast import engine, panel_forecast
     from forecast.schema import PERIOD, VALUE
 
     kept = [label for label, w in (fc.weights or {}).items() if w > 0]
@@ -41,7 +41,7 @@ def model_artifacts(task: dict, fc: Any) -> dict[str, dict]:
         ok = np.flatnonzero(np.isfinite(values))
         periods, values = periods[ok[0] : ok[-1] + 1], values[ok[0] : ok[-1] + 1]
         ppy = task["periods_per_year"]
-        y, _ = engine._fill_gaps(values, ppy)
+        y, _ = panel_forecast._fill_gaps(values, ppy)
         X = None
         if len(fc.periods):
             from forecast.calendar import spring_festival_regressors

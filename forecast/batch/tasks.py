@@ -56,7 +56,7 @@ def fit_series(task: dict) -> dict:
         dict), ``seconds`` (wall time here), ``worker`` (host:pid).
     """
     from forecast.batch.artifacts import model_artifacts
-    from forecast.engine import forecast_panel
+    from forecast.panel_forecast import forecast_panel
 
     start = time.perf_counter()
     key = series_key(task)
