@@ -11,8 +11,8 @@ Models (``--models``, comma separated):
 - ``snaive``   seasonal naive (troika's registry model; intervals from its own sample paths);
 - ``sm_theta`` statsmodels ``ThetaModel(period=12)`` with its defaults (deseasonalise when the
   seasonality test says so), intervals from ``prediction_intervals``: the reference the targets use;
-- ``theta``, ``ets``, ``sarimax``, ``prophet``: troika's registry models, fitted once on the training
-  part, intervals from their own ``sample_paths`` (not recalibrated);
+- ``theta``, ``ets``, ``sarimax``, ``autoets``, ``ces``, ``dotm``, ``prophet``: troika's registry models,
+  fitted once on the training part, intervals from their own ``sample_paths`` (not recalibrated);
 - ``auto``     ``forecast.forecast_series(x, 18, season_length=12)``: backtest, weights, calibrated paths.
 
 For each model the script prints the mean over series of sMAPE (0-200, averaged over the 18 horizons:
@@ -36,8 +36,8 @@ import numpy as np
 
 H = 18
 M = 12
-ALL_MODELS = ("snaive", "sm_theta", "theta", "ets", "sarimax", "prophet", "auto")
-DEFAULT_MODELS = ("snaive", "sm_theta", "ets", "sarimax", "prophet", "auto")
+ALL_MODELS = ("snaive", "sm_theta", "theta", "ets", "sarimax", "autoets", "ces", "dotm", "prophet", "auto")
+DEFAULT_MODELS = ("snaive", "sm_theta", "ets", "sarimax", "autoets", "ces", "dotm", "prophet", "auto")
 
 
 def _cpu() -> float:

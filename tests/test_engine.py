@@ -10,7 +10,13 @@ import pandas as pd
 import pytest
 
 from forecast import engine
-from forecast.combine import calibrate_sigma, calibrated_paths, combination_weights, fit_power_profile
+from forecast.combine import (
+    calibrate_sigma,
+    calibrated_paths,
+    combination_weights,
+    combine,
+    fit_power_profile,
+)
 from forecast.engine import (
     AutoConfig,
     forecast_series,
@@ -87,6 +93,26 @@ def test_inverse_mse_weights_shrunk_to_equal():
     assert combination_weights(errs, shrink=0.0, cutoff=np.inf) == pytest.approx({"a": 1 / 3, "b": 1 / 3, "c": 1 / 3})
     # a perfect candidate takes everything
     assert combination_weights({"a": np.zeros(3), "b": np.ones(3)}) == {"a": 1.0, "b": 0.0}
+
+
+def test_median_combination_by_hand():
+    means = {"a": np.array([1.0, 2.0, 10.0]), "b": np.array([3.0, 3.0, 3.0]), "c": np.array([2.0, 5.0, 0.0])}
+    paths = {k: v[None, :] + np.random.default_rng(0).standard_normal((50, 3)) for k, v in means.items()}
+    actual = np.array([[4.0, 4.0], [6.0, 6.0]])
+    backtests = {"a": np.array([[3.0, 5.0], [6.0, 6.0]]),   # errors (1, -1), (0, 0): MSE 0.5
+                 "b": np.array([[4.0, 4.0], [8.0, 8.0]]),   # errors (0, 0), (-2, -2): MSE 2
+                 "c": np.array([[1.0, 9.0], [6.0, 2.0]])}   # errors (3, -5), (0, 4): MSE 12.5
+    comb = combine(backtests, means, paths, actual, n_paths=200, seed=1, cutoff=np.inf, method="median")
+    np.testing.assert_allclose(comb.mean, [2.0, 3.0, 3.0])          # horizon-wise medians
+    np.testing.assert_allclose(comb.errors, [[1.0, -1.0], [0.0, 0.0]])  # actual - median backtest
+    assert comb.weights == pytest.approx({"a": 1 / 3, "b": 1 / 3, "c": 1 / 3})
+    np.testing.assert_allclose(comb.paths.mean(axis=0), comb.mean, atol=1e-9)
+    # c's MSE (12.5) is beyond 4 x the best (0.5): the median is that of a and b, i.e. their mean
+    cut = combine(backtests, means, paths, actual, n_paths=200, seed=1, cutoff=4.0, method="median")
+    np.testing.assert_allclose(cut.mean, [2.0, 2.5, 6.5])
+    assert cut.weights["c"] == 0.0
+    with pytest.raises(ValueError, match="median"):
+        combine(backtests, means, paths, actual, n_paths=10, seed=1, method="mode")
 
 
 def test_power_profile_and_shrinkage_by_hand():

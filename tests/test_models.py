@@ -59,8 +59,8 @@ def fitted() -> dict:
 
 
 # -- registry ------------------------------------------------------------------------------------------
-def test_registry_holds_the_six_families_under_their_own_names():
-    assert set(MODELS) == {"naive", "snaive", "ets", "sarimax", "theta", "prophet"}
+def test_registry_holds_the_nine_families_under_their_own_names():
+    assert set(MODELS) == {"naive", "snaive", "ets", "sarimax", "theta", "autoets", "ces", "dotm", "prophet"}
     for name, cls in MODELS.items():
         assert cls.name == name
         assert isinstance(cls.uses_regressors, bool)
@@ -282,18 +282,20 @@ def _seasonal_trend(n: int, slope: float = 0.5) -> np.ndarray:
     return 100.0 + slope * t + PATTERN[t % 12]
 
 
-@pytest.mark.parametrize(("name", "rtol"), [("sarimax", 1e-6), ("ets", 0.015), ("prophet", 0.005)])
+@pytest.mark.parametrize(("name", "rtol"), [("sarimax", 1e-6), ("ets", 0.015), ("prophet", 0.005), ("autoets", 1e-6),
+                                           ("ces", 0.01), ("dotm", 0.015)])
 def test_noise_free_seasonal_trend_is_forecast_close_to_the_truth(name, rtol):
     # SARIMAX: (1 - L)(1 - L^12) y = 0 exactly, so the airline candidate reproduces the future exactly.
     # ETS: the best damped trend keeps phi <= 0.98, so after 12 steps it has added
     # 0.5 * (0.98 + ... + 0.98^12) = 5.2 instead of 6 (0.5% of ~150) -> 1.5% tolerance.
+    # autoets: the undamped ETS(A,A,A) in its search set fits a noise-free line + season exactly.
     y = _seasonal_trend(96)
     truth = _seasonal_trend(108)[96:]
     pred = MODELS[name](season_length=12).fit(y).predict(12)
     np.testing.assert_allclose(pred, truth, rtol=rtol)
 
 
-@pytest.mark.parametrize("name", ["ets", "sarimax", "theta", "prophet"])
+@pytest.mark.parametrize("name", ["ets", "sarimax", "theta", "prophet", "autoets", "dotm"])
 def test_noise_free_seasonal_level_is_forecast_exactly(name):
     y = _seasonal_trend(96, slope=0.0)
     pred = MODELS[name](season_length=12).fit(y).predict(12)
@@ -305,6 +307,35 @@ def test_theta_adds_half_the_slope_to_the_last_value_on_a_line():
     # forecast is y[29] + (2 / 2) * k = 68 + k, not the line's 68 + 2k (the method halves the trend).
     pred = MODELS["theta"](season_length=1).fit(10.0 + 2.0 * np.arange(30)).predict(5)
     np.testing.assert_allclose(pred, 68.0 + np.arange(1, 6), atol=1e-3)
+
+
+def test_dynamic_optimised_theta_keeps_the_whole_slope_on_a_line():
+    # Unlike the classic theta = 2 above, DOTM optimises the theta line's weight: on y = 10 + 2t it
+    # continues the line, 70, 72, ..., 78.
+    pred = MODELS["dotm"](season_length=1).fit(10.0 + 2.0 * np.arange(30)).predict(5)
+    np.testing.assert_allclose(pred, 70.0 + 2.0 * np.arange(5), atol=0.05)
+
+
+@pytest.mark.parametrize(("name", "key"), [("autoets", "method_"), ("ces", None), ("ets", "spec_")])
+def test_structure_refits_the_chosen_form_without_searching(name, key):
+    y = 100.0 + _seasonal_trend(96) + np.random.default_rng(3).normal(0.0, 1.0, 96)
+    full = MODELS[name](season_length=12).fit(y)
+    fixed = full.structure()
+    assert fixed, "a self-selecting family names its choice"
+    again = MODELS[name](season_length=12, **fixed).fit(y[:80])
+    assert again.structure() in ({}, fixed)
+    if key:
+        assert getattr(again, key) == getattr(full, key)
+    else:
+        assert again.to_dict()["fitted"]["seasontype"] == full.to_dict()["fitted"]["seasontype"]
+
+
+def test_compiled_families_raise_model_error_without_statsforecast(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "statsforecast.models", None)  # import now fails
+    with pytest.raises(ModelError, match="statsforecast is not available"):
+        MODELS["dotm"](season_length=4).fit(Y)
 
 
 @pytest.mark.parametrize("name", ["sarimax", "prophet"])

@@ -10,11 +10,14 @@ snaive     :class:`SeasonalNaiveForecaster`    last season repeated (benchmark, 
 ets        :class:`ETSForecaster`              exponential smoothing, AICc over a small set
 sarimax    :class:`SARIMAXForecaster`          seasonal ARIMA with regressors, AIC over <= 3
 theta      :class:`ThetaForecaster`            Theta method, deseasonalized
+autoets    :class:`AutoETSForecaster`          ETS, full AICc search (statsforecast, compiled)
+ces        :class:`CESForecaster`              complex exponential smoothing (statsforecast)
+dotm       :class:`DOTMForecaster`             dynamic optimised Theta (statsforecast)
 prophet    :class:`ProphetForecaster`          Prophet on a synthetic date index (slowest)
 =========  ==================================  =============================================
 
-Importing this package never imports Prophet; ``ProphetForecaster.fit`` does, and raises ModelError when
-Prophet is unavailable.
+Importing this package never imports Prophet or statsforecast; the ``fit`` of their families does, and
+raises ModelError when the library is unavailable.
 
 Examples
 --------
@@ -27,6 +30,7 @@ array([2., 3., 4., 5., 2.])
 from __future__ import annotations
 
 from forecast.models.base import Forecaster
+from forecast.models.compiled import AutoETSForecaster, CESForecaster, DOTMForecaster
 from forecast.models.ets import ETSForecaster
 from forecast.models.naive import NaiveForecaster, SeasonalNaiveForecaster
 from forecast.models.prophet_model import ProphetForecaster
@@ -41,12 +45,18 @@ MODELS: dict[str, type[Forecaster]] = {
         ETSForecaster,
         SARIMAXForecaster,
         ThetaForecaster,
+        AutoETSForecaster,
+        CESForecaster,
+        DOTMForecaster,
         ProphetForecaster,
     )
 }
 
 __all__ = [
     "MODELS",
+    "AutoETSForecaster",
+    "CESForecaster",
+    "DOTMForecaster",
     "ETSForecaster",
     "Forecaster",
     "NaiveForecaster",

@@ -8,7 +8,8 @@ A model sees one plain series: a 1-D float array ``y`` of period values, oldest 
 - ``predict(h, X=None)`` returns the point forecast, an array of length ``h``;
 - ``sample_paths(h, n_paths=1000, seed=0, X=None)`` returns an ``n_paths × h`` array of future values
   drawn from the model's own predictive distribution (the engine recalibrates their spread later);
-- ``clone()`` returns an unfitted copy with the same parameters.
+- ``clone()`` returns an unfitted copy with the same parameters;
+- ``structure()`` names the form a self-selecting family chose (``{}`` for the others).
 """
 
 from __future__ import annotations
@@ -113,6 +114,14 @@ class Forecaster:
 
     def predict(self, h: int, X: Any = None) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def structure(self) -> dict[str, Any]:
+        """Constructor arguments that refit the form this fit chose, without searching again.
+
+        Families that select a structure (ETS spec, SARIMAX orders, CES season type) return it, so a
+        backtest can re-estimate only the parameters; the rest return ``{}``.
+        """
+        return {}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe fitted parameters, for run artifacts (never pickles)."""

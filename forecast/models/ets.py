@@ -178,6 +178,13 @@ class ETSForecaster(Forecaster):
         paths = guard_paths(paths, mean, self.bound_, self.sigma_, seed, self.name)
         return self._finite_or_raise(paths, self.name)
 
+    def structure(self) -> dict[str, Any]:
+        """``{"candidates": [spec_]}`` when this fit chose among several candidates, else ``{}``."""
+        self._check_fitted()
+        if self.candidates is not None and len(self.candidates) == 1:
+            return {}
+        return {"candidates": [self.spec_]}
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe fitted state: chosen spec, its parameters, initial states, AICc table and sigma."""
         self._check_fitted()
