@@ -95,7 +95,7 @@ def _panel_task(task: dict) -> SeriesForecast:
                               flags=(f"failed: {_reason(exc)}",), metrics={}, method=task["method"], **keys)
 
 
-_RESULT_FIELDS = ("mean", "paths", "weights", "dropped", "flags", "metrics", "method")
+_RESULT_FIELDS = ("mean", "paths", "weights", "dropped", "flags", "metrics", "method", "models")
 
 
 _BLAS_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")

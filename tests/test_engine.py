@@ -232,6 +232,17 @@ def test_calibration_out_of_sample_coverage():
 
 
 # -- the public function ---------------------------------------------------------------------------------
+def test_result_describes_the_final_fit_of_each_kept_model():
+    import json
+
+    y = seasonal(60)
+    fc = run_series(y, 6, season_length=12, n_paths=50, config=AutoConfig(models=("theta", "snaive")))
+    assert set(fc.models) == {m for m, w in fc.weights.items() if w > 0} == {"theta", "snaive"}
+    # the description is that of the fit on the whole series, not of a backtest refit
+    assert fc.models["theta"] == MODELS["theta"](season_length=12).fit(y).to_dict()
+    assert json.loads(json.dumps(fc.models)) == fc.models
+
+
 def test_forecast_series_signature_and_outputs(standins):
     sig = inspect.signature(forecast_series)
     assert [(p.name, p.kind.name, p.default) for p in sig.parameters.values()] == [

@@ -1,8 +1,7 @@
 """Model artifacts of a run: ``models/<run_id>/manifest.json`` and one JSON file per series.
 
 Each file holds the fitted parameters of every model the series' combination kept (``to_dict()`` of
-each model; Prophet through its own JSON serialiser), made by refitting each kept model once on the
-series exactly as the engine saw it. Never pickles. A run's folder is written as ``.tmp-<run_id>`` and
+each model's final fit, made by the engine; Prophet through its own JSON serialiser). Never pickles. A run's folder is written as ``.tmp-<run_id>`` and
 renamed in one step, so a folder named after a run is always whole.
 """
 
@@ -13,68 +12,16 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from forecast.batch.tasks import _config, outcome_of
+from forecast.batch.tasks import outcome_of
 
 
-def model_artifacts(task: dict, fc: Any) -> dict[str, dict]:
+def model_artifacts(fc: Any) -> dict[str, dict]:
     """Fitted parameters (JSON-ready) of every model with a positive weight in ``fc``.
 
-    Each model is refitted on the series exactly as the engine's final fit saw it (leading and trailing
-    gaps trimmed, interior gaps filled, Spring Festival regressors for the models that take them) and
-    described by its ``to_dict()``; a model without one gives its parameters and fitted scalars. An
-    error becomes ``{"error": …}``: artifacts never fail a run.
+    These are the descriptions the engine made of its own final fits (``ForecastResult.models``: each
+    model's ``to_dict()``, or ``{"error": …}``), so nothing is refitted for the artifacts.
     """
-    import pandas as pd
-
-    from forecast import engine, panel_forecast
-    from forecast.schema import PERIOD, VALUE
-
-    kept = [label for label, w in (fc.weights or {}).items() if w > 0]
-    if not kept:
-        return {}
-    try:
-        grp = task["panel"].sort_values(PERIOD)
-        periods = pd.PeriodIndex(grp[PERIOD], freq="M")
-        values = grp[VALUE].to_numpy(dtype=float)
-        ok = np.flatnonzero(np.isfinite(values))
-        periods, values = periods[ok[0] : ok[-1] + 1], values[ok[0] : ok[-1] + 1]
-        ppy = task["periods_per_year"]
-        y, _ = panel_forecast._fill_gaps(values, ppy)
-        X = None
-        if len(fc.periods):
-            from forecast.calendar import spring_festival_regressors
-
-            X = spring_festival_regressors(periods.append(pd.PeriodIndex(fc.periods, freq="M")), ppy
-                                           ).to_numpy(dtype=float)[: y.size]
-        method = "auto" if task.get("fail") else task["method"]
-        specs = {s[0]: s for s in engine.model_specs(_config(task).models if method == "auto" else (method,))}
-    except Exception as exc:  # noqa: BLE001 - artifacts never fail a run
-        return {label: {"error": engine._reason(exc)} for label in kept}
-    out = {}
-    for label in kept:
-        try:
-            if label in specs:
-                _, cls, params = specs[label]
-                model = cls(season_length=ppy, **params)
-            else:  # the engine's built-in fallback
-                model = engine.SeasonalNaiveFallback(season_length=ppy)
-            use_x = X is not None and engine._uses_regressors(model)
-            model.fit(y, X=X if use_x else None)
-            out[label] = model.to_dict() if hasattr(model, "to_dict") else _describe(model)
-        except Exception as exc:  # noqa: BLE001
-            out[label] = {"error": engine._reason(exc)}
-    return out
-
-
-def _describe(model: Any) -> dict:
-    from forecast.store.codec import _plain
-
-    fitted = {k: _plain(v) for k, v in vars(model).items()
-              if k.endswith("_") and not k.startswith("_") and np.ndim(v) == 0}
-    return {"model": getattr(model, "name", type(model).__name__), "params": _plain(model.get_params()),
-            "fitted": fitted}
+    return {label: dict(desc) for label, desc in (getattr(fc, "models", None) or {}).items()}
 
 
 def write_artifacts(models_dir: Path, run_id: str, results: list[dict], settings: Any, store: Any,

@@ -9,8 +9,8 @@ Executors call ``on_result(result)`` in the batch's process as each series finis
 A local worker that dies (killed, out of memory) does not lose the run: the series it held are redone
 in the batch's own process. On Dask, a task is retried once on another worker.
 
-Model artifacts are made in the task too (:func:`forecast.batch.artifacts.model_artifacts`), where the
-fitted series is at hand.
+Model artifacts are made in the task too (:func:`forecast.batch.artifacts.model_artifacts`): the
+engine's descriptions of its final fits travel back with the forecast.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def fit_series(task: dict) -> dict:
                          periods_per_year=task["periods_per_year"], workers=1, method=method,
                          config=_config(task), keys=[key])
     fc = out[key]
-    artifacts = model_artifacts(task, fc) if task.get("artifacts") else {}
+    artifacts = model_artifacts(fc) if task.get("artifacts") else {}
     return {"key": key, "forecast": fc, "artifacts": artifacts, "seconds": time.perf_counter() - start,
             "worker": f"{os.uname().nodename}:{os.getpid()}"}
 
