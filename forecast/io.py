@@ -343,16 +343,21 @@ def _cross_checks(rows: list[dict]) -> tuple[list[dict], list[Problem]]:
     return list(merged.values()), probs
 
 
-def _frame(rows: list[dict]) -> pd.DataFrame:
+def _frame(rows: list[dict]) -> tuple[pd.DataFrame, list[int | None]]:
+    """The observations frame of the parsed rows, sorted, and each row's line in its file (the first
+    line of a figure given in two halves)."""
     obs = S.empty_observations()
+    lines: list[int | None] = []
     if rows:
         cols = {c: [r[c] for r in rows] for c in S.OBSERVATION_COLUMNS}
         obs = pd.DataFrame({c: pd.Series(v, dtype=obs[c].dtype) for c, v in cols.items()})
+        obs["_row"] = pd.Series([r["_row"] for r in rows], dtype=object)
         order = {c: i for i, c in enumerate(REGIONS)}, {c: i for i, c in enumerate(INDICATORS)}
         obs = obs.sort_values([S.REGION, S.INDICATOR, S.PERIOD, S.VINTAGE], key=lambda s: (
             s.map(order[0]) if s.name == S.REGION else s.map(order[1]) if s.name == S.INDICATOR else s))
+        lines = obs.pop("_row").tolist()
         obs = obs.reset_index(drop=True)
-    return S.validate_observations(obs, "observations")
+    return S.validate_observations(obs, "observations"), lines
 
 
 def _parse_file(path: Path, encoding: str | None) -> tuple[list[dict], list[Problem]]:
@@ -422,6 +427,25 @@ def read_tables(paths: Iterable[str | os.PathLike] | str | os.PathLike, *,
     if probs:
         names = ", ".join(dict.fromkeys(p.file for p in probs))
         raise DataError(f"{len(probs)} problem(s) in {names}; nothing was read", probs)
+    return _frame(rows)[0]
+
+
+def read_table_lines(path: str | os.PathLike, *, encoding: str | None = None
+                     ) -> tuple[pd.DataFrame, list[int | None]]:
+    """:func:`read_table`, plus each returned row's line in the file (for messages about stored figures).
+
+    Examples
+    --------
+    >>> obs, lines = read_table_lines("tests/fixtures/good/long_utf8.csv")   # doctest: +SKIP
+    >>> len(lines) == len(obs)                                               # doctest: +SKIP
+    True
+    """
+    path = Path(path)
+    rows, probs = _parse_file(path, encoding)
+    rows, cross = _cross_checks(rows)
+    probs += cross
+    if probs:
+        raise DataError(f"{len(probs)} problem(s) in {path}; nothing was read", probs)
     return _frame(rows)
 
 

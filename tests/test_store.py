@@ -226,6 +226,7 @@ def test_conflicting_value_without_vintage_is_rejected(store: Store, good: Path,
         store.ingest([path])
     (problem,) = err.value.problems
     assert problem.file.endswith("revised.csv") and "发布日期" in problem.message
+    assert problem.row == 5  # header is line 1; the changed March row is the 4th data row
     assert "liaoning retail 2025-03" in problem.message
     assert store.dump() == before
 
@@ -266,8 +267,9 @@ def test_a_conflict_in_the_second_file_writes_none_of_the_first(store: Store, go
     before = store.dump()
     new = write_csv(tmp_path / "new.csv", ["锦州,社会消费品零售总额,2025年1-2月,150.0,2.0"])
     bad = write_csv(tmp_path / "bad.csv", ["沈阳,社会消费品零售总额,2025年1-2月,721.0,4.1"])
-    with pytest.raises(DataError, match="bad.csv"):
+    with pytest.raises(DataError, match="bad.csv") as err:
         store.ingest([new, bad])
+    assert [(p.file.endswith("bad.csv"), p.row) for p in err.value.problems] == [(True, 2)]
     assert store.dump() == before
 
 

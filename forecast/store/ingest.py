@@ -111,7 +111,7 @@ def ingest_files(store, paths: list[Path]) -> IngestReport:
                 skipped[n] = True
                 continue
             seen.add(sha)
-            frame = frames[n]
+            frame, lines = frames[n]
             for i, row in enumerate(_rows(frame)):
                 key = row[:4]
                 base = current.get(key) or _stored_row(conn, key)
@@ -121,7 +121,7 @@ def ingest_files(store, paths: list[Path]) -> IngestReport:
                     continue
                 merged = _merge(base, row)
                 if merged is None:
-                    problems.append(_conflict(path, frame, i, row, base))
+                    problems.append(_conflict(path, lines[i] if i < len(lines) else None, row, base))
                 elif merged != base:
                     current[key] = merged
                     filled[n] += 1
@@ -134,7 +134,7 @@ def ingest_files(store, paths: list[Path]) -> IngestReport:
             )
         results: list[FileIngest] = []
         for n, (path, sha) in enumerate(zip(paths, hashes, strict=True)):
-            rows_read = 0 if skipped[n] else len(frames[n])
+            rows_read = 0 if skipped[n] else len(frames[n][0])
             results.append(FileIngest(str(path), sha, rows_read, added[n], filled[n], skipped[n]))
             if skipped[n]:
                 continue
@@ -155,14 +155,14 @@ def ingest_files(store, paths: list[Path]) -> IngestReport:
     return IngestReport(str(store.path), results)
 
 
-def _read_per_file(paths: list[Path]) -> list[pd.DataFrame]:
-    """Validate all files at once (one DataError with every problem), then return one frame per file."""
-    from forecast.io import read_table, read_tables
+def _read_per_file(paths: list[Path]) -> list[tuple[pd.DataFrame, list[int | None]]]:
+    """Validate all files at once (one DataError with every problem), then return each file's frame and
+    the line in the file of each of its rows."""
+    from forecast.io import read_table_lines, read_tables
 
-    combined = read_tables(paths)
-    if len(paths) == 1:
-        return [combined]
-    return [read_table(p) for p in paths]
+    if len(paths) > 1:
+        read_tables(paths)  # every problem of every file in one error, duplicates across files included
+    return [read_table_lines(p) for p in paths]
 
 
 def _none_if_nan(x: object) -> float | None:
@@ -215,9 +215,7 @@ def _merge(stored: tuple, row: tuple) -> tuple | None:
     return tuple(out)
 
 
-def _conflict(path: Path, frame: pd.DataFrame, i: int, row: tuple, stored: tuple) -> Problem:
-    rows = frame.attrs.get("source_rows")
-    line = int(rows[i]) if rows is not None and i < len(rows) else None
+def _conflict(path: Path, line: int | None, row: tuple, stored: tuple) -> Problem:
 
     def fmt(t: tuple) -> str:
         return f"ytd_value {t[4]}, ytd_yoy {t[5]}, status {t[6]}"
