@@ -1,4 +1,4 @@
-"""Cities ↔ province coherence on sample paths (DESIGN §2, §6).
+"""Cities ↔ province coherence on sample paths (DESIGN §2, §6): the public :func:`reconcile`.
 
 How the gap is treated
 ----------------------
@@ -6,13 +6,9 @@ Published city figures do not add up to the province's: the province is the sum 
 **plus a statistical discrepancy** (different coverage, enterprises counted at provincial level, revisions).
 troika models that gap as a series of its own instead of forcing it to zero:
 
-- its history is ``province − Σ cities`` of the panel's period flows (:func:`discrepancy_history`), over
-  the periods where the province and every forecast city are known;
-- its forecast (:func:`forecast_discrepancy`) is, for each future period, the mean of the same
-  period-end month over the last ``HISTORY_YEARS`` (3) years that have it, plus noise bootstrapped i.i.d.
-  from the pooled deviations from those means (each scaled by ``sqrt(k/(k−1))`` for the ``k`` years its
-  mean used, so the spread is not understated). With no history at all, the discrepancy is the gap the
-  forecasts themselves imply, ``province − Σ cities`` on each path (the province keeps its forecast);
+- its history (``province − Σ cities``) and its forecast (same-month mean of recent years plus bootstrapped
+  deviations) come from :mod:`forecast.discrepancy`. With no history at all, the discrepancy is the gap
+  the forecasts themselves imply, ``province − Σ cities`` on each path (the province keeps its forecast);
   a note says so;
 - if the input already has a ``(DISCREPANCY, indicator)`` entry, it is used as given (so reconciling
   twice is the identity for ``bottom_up`` and callers may supply their own discrepancy forecast).
@@ -25,15 +21,10 @@ Methods
 ``bottom_up``
     Cities keep their paths; ``province := Σ cities + discrepancy``.
 ``mint_shrink``
-    MinT (Wickramasuriya, Athanasopoulos & Hyndman 2019) with the Schäfer–Strimmer shrinkage covariance.
-    For each horizon step the covariance ``W`` of the base forecasts of every series of the hierarchy
-    (province, cities, discrepancy) is estimated from the sample paths themselves (centred across paths: a
-    proxy for forecast-error covariance), shrunk towards its diagonal with the Schäfer–Strimmer intensity,
-    and every path is projected onto the coherent subspace:
-    ``ỹ = ŷ − W Cᵀ (C W Cᵀ)⁻¹ C ŷ`` with ``C`` the constraint matrix (``C y = 0`` ⇔ coherent). This is
-    the MinT solution ``S (Sᵀ W⁻¹ S)⁻¹ Sᵀ W⁻¹ ŷ`` written without inverting ``W``; being linear and
-    path-wise, coherence holds on every path and the mean of the result is the reconciled mean. A tiny
-    ridge (1e-9 × mean variance) keeps ``C W Cᵀ`` invertible; with no spread at all ``W = I`` (OLS).
+    MinT (Wickramasuriya, Athanasopoulos & Hyndman 2019) with the Schäfer–Strimmer shrinkage covariance
+    estimated, for each horizon step, from the sample paths; every path is projected onto the coherent
+    subspace, so coherence holds on every path and the mean of the result is the reconciled mean (the
+    maths is in :mod:`forecast.mint`).
 ``pin``
     The province's full-year total of a year is set to a given figure (a target or an official estimate;
     growth % or level) on every path. After a bottom-up pass, the difference ``δ`` of each path is spread
@@ -69,14 +60,17 @@ import numpy as np
 import pandas as pd
 
 from forecast.catalog import IDENTITIES, INDICATORS, PROVINCE
+from forecast.discrepancy import DISCREPANCY, HISTORY_YEARS, discrepancy_history, forecast_discrepancy
 from forecast.errors import DataError
-from forecast.schema import INDICATOR, PERIOD, REGION, VALUE
+from forecast.mint import mint_blocks, shrink_covariance
+from forecast.schema import INDICATOR, REGION, VALUE
 
-#: Region code of the statistical discrepancy (province minus the sum of its cities).
-DISCREPANCY = "discrepancy"
+# names moved to forecast.discrepancy and forecast.mint stay importable from here
+__all__ = ["DISCREPANCY", "HISTORY_YEARS", "METHODS", "PathSet", "as_pathset", "discrepancy_history",
+           "forecast_discrepancy", "reconcile", "shrink_covariance"]
+
+#: Reconciliation methods of :func:`reconcile`.
 METHODS = ("bottom_up", "mint_shrink", "pin")
-#: Years of history whose same-month mean forecasts the discrepancy.
-HISTORY_YEARS = 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,80 +104,6 @@ def as_pathset(fc: Any, paths: np.ndarray | None = None, notes: tuple[str, ...] 
     last = None if fc.last_period is None else pd.Period(fc.last_period, freq="M")
     return PathSet(str(fc.region), str(fc.indicator), last,
                    pd.PeriodIndex(fc.periods, freq="M"), arr, old + tuple(n for n in notes if n not in old))
-
-
-# -- the discrepancy --------------------------------------------------------------------------------------
-def discrepancy_history(panel: pd.DataFrame, indicator: str, cities: tuple[str, ...]) -> pd.Series:
-    """Historical discrepancy flows ``province − Σ cities`` of one indicator, indexed by period.
-
-    Only periods where the province and every city in ``cities`` have a finite flow are kept.
-
-    Examples
-    --------
-    >>> p = pd.DataFrame({"region": ["liaoning", "shenyang", "dalian"], "indicator": "retail",
-    ...     "period": pd.PeriodIndex(["2025-03"] * 3, freq="M"), "value": [100.0, 40.0, 50.0]})
-    >>> discrepancy_history(p, "retail", ("shenyang", "dalian")).tolist()
-    [10.0]
-    """
-    rows = panel[(panel[INDICATOR] == indicator) & panel[REGION].isin([PROVINCE, *cities])]
-    wide = rows.pivot_table(index=PERIOD, columns=REGION, values=VALUE, aggfunc="first")
-    if PROVINCE not in wide.columns or any(c not in wide.columns for c in cities):
-        return pd.Series([], index=pd.PeriodIndex([], freq="M"), dtype=float, name=DISCREPANCY)
-    wide = wide[[PROVINCE, *cities]].dropna()
-    out = wide[PROVINCE] - wide[list(cities)].sum(axis=1)
-    return pd.Series(out.to_numpy(dtype=float), index=pd.PeriodIndex(wide.index, freq="M"), name=DISCREPANCY)
-
-
-def forecast_discrepancy(history: pd.Series, periods: pd.PeriodIndex, n_paths: int, *,
-                         years: int = HISTORY_YEARS, seed: int | np.random.Generator = 0) -> np.ndarray:
-    """Sample paths of the discrepancy: same-month mean of recent years plus bootstrapped deviations.
-
-    Parameters
-    ----------
-    history : Series
-        Discrepancy flows by period (:func:`discrepancy_history`); must not be empty.
-    periods : PeriodIndex
-        Future period-end months.
-    n_paths : int
-    years : int
-        How many of the latest years with a value for a month make its mean.
-    seed : int or Generator
-
-    Returns
-    -------
-    ndarray
-        Shape ``(n_paths, len(periods))``. A month with no history takes the mean of all kept values.
-
-    Examples
-    --------
-    >>> h = pd.Series([1.0, 3.0], index=pd.PeriodIndex(["2024-12", "2025-12"], freq="M"))
-    >>> forecast_discrepancy(h, pd.PeriodIndex(["2026-12"], freq="M"), 3, seed=0).shape
-    (3, 1)
-    """
-    if len(history) == 0:
-        raise DataError("forecast_discrepancy: empty history; expected discrepancy flows by period")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    idx = pd.PeriodIndex(history.index, freq="M")
-    vals = history.to_numpy(dtype=float)
-    months = np.asarray(idx.month, dtype=int)
-    means: dict[int, float] = {}
-    pool: list[np.ndarray] = []
-    kept: list[np.ndarray] = []
-    for m in np.unique(months):
-        sel = np.flatnonzero(months == m)
-        sel = sel[np.argsort(np.asarray(idx.year)[sel])][-years:]
-        v = vals[sel]
-        means[int(m)] = float(v.mean())
-        kept.append(v)
-        if len(v) >= 2:
-            pool.append((v - v.mean()) * np.sqrt(len(v) / (len(v) - 1)))
-    fallback = float(np.concatenate(kept).mean())
-    centre = np.array([means.get(int(p.month), fallback) for p in periods])
-    out = np.tile(centre, (int(n_paths), 1))
-    if pool:
-        res = np.concatenate(pool)
-        out = out + rng.choice(res, size=out.shape, replace=True)
-    return out
 
 
 # -- the hierarchy of one indicator (or of the trade family) --------------------------------------------
@@ -267,46 +187,6 @@ def _block(fcs: Mapping, panel: pd.DataFrame, indicator: str, cities: list[str],
                 "no history of province − Σ cities in the panel: the discrepancy is the gap the forecasts imply "
                 "on each path (the province keeps its own forecast)")
     return _Block(indicator, list(cities), paths, notes)
-
-
-# -- MinT with shrinkage ----------------------------------------------------------------------------------
-def shrink_covariance(x: np.ndarray) -> tuple[np.ndarray, float]:
-    """Schäfer–Strimmer shrinkage of the sample covariance of ``x`` (n × m) towards its diagonal.
-
-    ``x`` is centred by column first. Returns ``(W, lambda)`` where ``W = λ·diag(S) + (1−λ)·S`` and
-    ``λ = Σ_{i≠j} Var(r_ij) / Σ_{i≠j} r_ij²`` clipped to [0, 1] (as in ``hts::shrink.estim``).
-
-    Examples
-    --------
-    >>> w, lam = shrink_covariance(np.random.default_rng(0).normal(size=(500, 3)))
-    >>> bool(0 <= lam <= 1), w.shape
-    (True, (3, 3))
-    """
-    x = np.asarray(x, dtype=float)
-    n = x.shape[0]
-    xc = x - x.mean(axis=0)
-    s = xc.T @ xc / max(n, 1)
-    sd = np.sqrt(np.diag(s))
-    if n < 3 or not np.any(sd > 0):
-        return np.diag(np.diag(s)), 1.0
-    sd_safe = np.where(sd > 0, sd, 1.0)
-    xs = xc / sd_safe
-    r = s / np.outer(sd_safe, sd_safe)
-    v = (xs**2).T @ (xs**2) - (xs.T @ xs) ** 2 / n
-    v *= 1.0 / (n * (n - 1))
-    off = ~np.eye(len(sd), dtype=bool) & np.outer(sd > 0, sd > 0)
-    denom = float((r[off] ** 2).sum())
-    lam = 1.0 if denom <= 0 else float(np.clip(v[off].sum() / denom, 0.0, 1.0))
-    return lam * np.diag(np.diag(s)) + (1 - lam) * s, lam
-
-
-def _mint(y: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, float]:
-    """Project every row of ``y`` (n × m) onto ``C y = 0`` with the shrunk covariance of ``y``."""
-    w, lam = shrink_covariance(y)
-    scale = float(np.mean(np.diag(w)))
-    w = np.eye(w.shape[0]) if scale <= 0 else w + 1e-9 * scale * np.eye(w.shape[0])
-    a = np.linalg.solve(c @ w @ c.T, c @ w)  # (k × m)
-    return y - (y @ c.T) @ a, lam
 
 
 # -- pin ----------------------------------------------------------------------------------------------
@@ -476,7 +356,7 @@ def _reconcile_group(blocks: list[_Block], method: str, pins: dict, panel: pd.Da
                 t.note(r, "trade = exports + imports (reconciled parts)")
 
     if method == "mint_shrink":
-        _mint_group(blocks, two_level)
+        mint_blocks(blocks, two_level)
     for b in base:
         b.bottom_up()
     derive_trade()
@@ -485,36 +365,3 @@ def _reconcile_group(blocks: list[_Block], method: str, pins: dict, panel: pd.Da
             if ind in by:
                 _pin(blocks, ind, panel, spec, periods, two_level)
         derive_trade()
-
-
-def _mint_group(blocks: list[_Block], two_level: bool) -> None:
-    """Joint MinT of one or three hierarchies; writes the projected paths back into the blocks."""
-    order = [(b, r) for b in blocks for r in [PROVINCE, *b.cities, DISCREPANCY]]
-    pos = {(b.indicator, r): j for j, (b, r) in enumerate(order)}
-    rows = []
-    for b in blocks:
-        if two_level and b.indicator == "trade":
-            continue
-        row = np.zeros(len(order))
-        row[pos[(b.indicator, PROVINCE)]] = 1.0
-        for r in [*b.cities, DISCREPANCY]:
-            row[pos[(b.indicator, r)]] = -1.0
-        rows.append(row)
-    if two_level:
-        p1, p2 = IDENTITIES["trade"]
-        for r in [PROVINCE, *blocks[0].cities, DISCREPANCY]:
-            row = np.zeros(len(order))
-            row[pos[("trade", r)]], row[pos[(p1, r)]], row[pos[(p2, r)]] = 1.0, -1.0, -1.0
-            rows.append(row)
-    c = np.array(rows)
-    y = np.stack([b.paths[r] for b, r in order], axis=2)  # (n, h, m)
-    out = np.empty_like(y)
-    lams = []
-    for h in range(y.shape[1]):
-        out[:, h, :], lam = _mint(y[:, h, :], c)
-        lams.append(lam)
-    for j, (b, r) in enumerate(order):
-        b.paths[r] = out[:, :, j]
-    for b in blocks:
-        b.notes[PROVINCE].append(
-            f"MinT with Schäfer–Strimmer shrinkage (λ {min(lams):.2f}–{max(lams):.2f} over the horizon)")
