@@ -45,42 +45,26 @@ Every problem of every file is collected and raised as one :class:`DataError`.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io as _io
 import os
 import re
-import unicodedata
-import zipfile
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 
 from forecast import schema as S
 from forecast.catalog import INDICATORS, REGIONS, is_region, region_code
+from forecast.cells import classify_unit, fold, parse_number, parse_period, parse_vintage, text
 from forecast.errors import DataError, Problem
-from forecast.layouts import (
-    Cell,
-    Line,
-    Record,
-    classify_unit,
-    fold,
-    is_missing,
-    parse_grid,
-    parse_period,
-    text,
-)
+from forecast.grids import read_grids
+from forecast.layouts import Cell, Record, parse_grid
 from forecast.layouts import resolve_indicator as _resolve_indicator
 
 #: The data directory: ``$TROIKA_DATA_DIR`` at import, else the repository's ``data/``. Functions re-read
 #: the variable on each call, so a test or a scheduler may set it later.
 DATA_DIR = Path(os.environ.get("TROIKA_DATA_DIR") or Path(__file__).resolve().parent.parent / "data")
-_MAGIC = {b"\x89PNG": "a PNG image", b"PK\x03\x04": "a zip archive (an .xlsx workbook renamed?)",
-          b"%PDF": "a PDF document", b"\xd0\xcf\x11\xe0": "an old .xls workbook", b"\x1f\x8b": "a gzip archive",
-          b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image"}
-_NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?(e[+-]?\d+)?|[+-]?\.\d+")
 _STATUS = {"published": "published", "公布": "published", "已公布": "published", "发布": "published",
            "官方": "published", "generated": "generated", "生成": "generated", "模拟": "generated",
            "synthetic": "generated"}
@@ -115,118 +99,7 @@ def resolve_data_path(name: str | os.PathLike, *, data_dir: str | os.PathLike | 
     return path
 
 
-# ---------------------------------------------------------------- files → grids
-def _problem(file: str, message: str) -> DataError:
-    return DataError(f"{file}: cannot read", [Problem(file, None, None, message)])
-
-
-def _csv_lines(path: Path, encoding: str | None) -> list[Line]:
-    file, data = str(path), path.read_bytes()
-    if not data.strip():
-        raise _problem(file, "file is empty; expected a table with a header row such as 地区,指标,时期,累计值,累计增长")
-    utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")   # Excel's "Unicode text" export: UTF-16, tab-separated
-    for magic, what in _MAGIC.items():
-        if data.startswith(magic) and not utf16:
-            raise _problem(file, f"file is {what}, not a text table; save the table as CSV (UTF-8 or GBK) or .xlsx")
-    if b"\x00" in data[:4096] and not utf16:
-        raise _problem(file, "file is binary (NUL bytes), not a text table; save it as CSV (UTF-8 or GBK) or .xlsx")
-    encodings = [encoding] if encoding else ["utf-16"] if utf16 else ["utf-8-sig", "gb18030"]
-    for enc in encodings:
-        try:
-            content = data.decode(enc)
-            break
-        except (UnicodeDecodeError, LookupError) as e:
-            err = e
-    else:
-        raise _problem(file, f"cannot decode the file as {' or '.join(encodings)} ({err}); save it as UTF-8 or "
-                       "GBK, or pass encoding=")
-    first = content.lstrip("\ufeff").split("\n", 1)[0]
-    delim = "\t" if path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first) else ","
-    reader, lines, prev = csv.reader(_io.StringIO(content.lstrip("\ufeff"), newline=""), delimiter=delim), [], 0
-    for cells in reader:
-        lines.append(Line(prev + 1, tuple(cells)))
-        prev = reader.line_num
-    return lines
-
-
-def _xlsx_sheets(path: Path) -> list[tuple[str, list[Line]]]:
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as e:
-        raise _problem(str(path), f"not a readable .xlsx workbook ({type(e).__name__}: {e}); re-save it from "
-                       "Excel as .xlsx, or export the table as CSV") from None
-    sheets = []
-    for ws in wb.worksheets:
-        grid = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
-        for rng in ws.merged_cells.ranges:   # show a merged value in every cell it covers
-            for r in range(rng.min_row - 1, min(rng.max_row, len(grid))):
-                for c in range(rng.min_col - 1, min(rng.max_col, len(grid[r]))):
-                    grid[r][c] = grid[rng.min_row - 1][rng.min_col - 1]
-        lines = [Line(i + 1, tuple(r)) for i, r in enumerate(grid)]
-        if any(not ln.is_blank() for ln in lines):
-            sheets.append((ws.title, lines))
-    if not sheets:
-        raise _problem(str(path), "workbook has no data: every sheet is empty")
-    return sheets
-
-
-def _grids(path: Path, encoding: str | None) -> list[tuple[str, str | None, list[Line]]]:
-    """(file label, sheet name, lines) for each table in a file."""
-    if not path.is_file():
-        raise _problem(str(path), "file not found (or not a file)")
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        sheets = _xlsx_sheets(path)
-        many = len(sheets) > 1
-        return [(f"{path} [sheet {name}]" if many else str(path), name, lines) for name, lines in sheets]
-    if suffix == ".xls":
-        raise _problem(str(path), "old .xls workbooks are not read; re-save it as .xlsx or export CSV")
-    if suffix not in (".csv", ".txt", ".tsv"):
-        raise _problem(str(path), f"unsupported file type {suffix or '(none)'!r}; expected .csv, .txt, .tsv or .xlsx")
-    return [(str(path), None, _csv_lines(path, encoding))]
-
-
 # ---------------------------------------------------------------- records → observation rows
-def parse_number(v: object) -> Decimal | None:
-    """Parse a published number: None for blank or a missing marker; ``ValueError`` if unreadable.
-
-    Examples
-    --------
-    >>> parse_number("14,142.8"), parse_number("－１.２%"), parse_number("—")
-    (Decimal('14142.8'), Decimal('-1.2'), None)
-    """
-    if isinstance(v, bool):
-        raise ValueError(f"expected a number, got {v!r}")
-    if isinstance(v, int | float):
-        return None if v != v else Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
-    if is_missing(v):
-        return None
-    s = unicodedata.normalize("NFKC", text(v)).replace("\u2212", "-").replace(" ", "").casefold()
-    s = s[:-1] if s.endswith("%") else s
-    if not _NUMBER.fullmatch(s):
-        raise ValueError(f"cannot read number {text(v)!r}; expected e.g. 1234.5, 1,234.5, -3.2 or 6.7%, "
-                         "or — for an unpublished figure")
-    try:
-        return Decimal(s.replace(",", ""))
-    except InvalidOperation:
-        raise ValueError(f"cannot read number {text(v)!r}") from None
-
-
-def _vintage(v: object) -> str:
-    if isinstance(v, dt.date):
-        return v.strftime("%Y-%m-%d")
-    s = fold(v)
-    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?|(\d{4})(\d{2})(\d{2})", s)
-    if s and m:
-        y, mo, d = (int(g) for g in (m.groups()[:3] if m.group(1) else m.groups()[3:]))
-        return dt.date(y, mo, d).isoformat()   # ValueError for 2025-13-45
-    if s:
-        raise ValueError
-    return ""
-
-
 def _record_problems(rec: Record, file: str) -> tuple[dict | None, list[Problem]]:
     """Validate one record: the observation row (or None) and its problems."""
     probs: list[Problem] = []
@@ -294,7 +167,7 @@ def _record_problems(rec: Record, file: str) -> tuple[dict | None, list[Problem]
     if status is None:
         bad(rec.status, f"unknown status {text(rec.status.value)!r}; expected published or generated")
     try:
-        vintage = _vintage(rec.vintage.value) if rec.vintage is not None else ""
+        vintage = parse_vintage(rec.vintage.value) if rec.vintage is not None else ""
     except ValueError:
         bad(rec.vintage, f"cannot read release date {text(rec.vintage.value)!r}; expected YYYY-MM-DD")
     if probs:
@@ -363,7 +236,7 @@ def _frame(rows: list[dict]) -> tuple[pd.DataFrame, list[int | None]]:
 def _parse_file(path: Path, encoding: str | None) -> tuple[list[dict], list[Problem]]:
     rows, probs = [], []
     try:
-        grids = _grids(path, encoding)
+        grids = read_grids(path, encoding)
     except DataError as e:
         return [], e.problems
     headerless: list[Problem] = []

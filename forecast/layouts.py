@@ -1,25 +1,31 @@
 """Layouts of official statistics tables: find the header, tell the layout, yield raw figures.
 
-A *grid* is what one CSV file or one Excel sheet holds: a list of :class:`Line` (the row number a person
-sees, and the cells). :func:`parse_grid` finds the header, tells the layout (``long``, ``wide`` or
-``bulletin``, see :mod:`forecast.io` for the conventions) and returns raw :class:`Record` objects plus the
-problems found in the header. Records are not validated here: :mod:`forecast.io` resolves names, parses
-numbers and periods, converts units and checks the rules. :func:`parse_period` lives here because the
-wide layout checks its header cells with it.
+A *grid* (:mod:`forecast.grids`) is what one CSV file or one Excel sheet holds: a list of :class:`Line`
+(the row number a person sees, and the cells). :func:`parse_grid` finds the header, tells the layout
+(``long``, ``wide`` or ``bulletin``, see :mod:`forecast.io` for the conventions) and returns raw
+:class:`Record` objects plus the problems found in the header. Records are not validated here:
+:mod:`forecast.io` resolves names, parses numbers and periods, converts units and checks the rules. The
+cell parsers (:func:`text`, :func:`fold`, :func:`classify_unit`, :func:`is_missing`, :func:`parse_period`)
+live in :mod:`forecast.cells` and :class:`Line` in :mod:`forecast.grids`; both are importable from here too.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 
-import pandas as pd
-
 from forecast.catalog import INDICATORS, indicator_code, is_indicator, normalise_name
+from forecast.cells import (
+    PERIOD_IN_TEXT,
+    classify_unit,
+    fold,
+    is_missing,
+    parse_period,
+    text,
+)
 from forecast.errors import DataError, Problem
+from forecast.grids import Line
 
 #: How many lines from the top are searched for the header row.
 HEADER_SEARCH_LINES = 40
@@ -53,20 +59,6 @@ _UNIT_IN_TEXT = re.compile(r"亿美元|万美元|千美元|美元|usd|us\$|亿�
 
 
 @dataclass(frozen=True)
-class Line:
-    """One row of a grid: ``row`` as a person sees it (1-based file line or Excel row) and its cells."""
-
-    row: int
-    cells: tuple[object, ...]
-
-    def get(self, j: int | None) -> object:
-        return self.cells[j] if j is not None and j < len(self.cells) else None
-
-    def is_blank(self) -> bool:
-        return all(text(c) == "" for c in self.cells)
-
-
-@dataclass(frozen=True)
 class Cell:
     """A raw value with where it came from (``row``/``column`` as a :class:`Problem` names them)."""
 
@@ -97,35 +89,7 @@ class Record:
     long: bool = False
 
 
-def text(v: object) -> str:
-    """Cell as stripped text ('' for None; whole floats without '.0')."""
-    if v is None or (isinstance(v, float) and v != v):
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
-
-
-def fold(v: object) -> str:
-    """NFKC, case-fold and drop whitespace (keeps '-', unlike catalog.normalise_name)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text(v)).casefold())
-
-
-@functools.lru_cache(maxsize=4096)
-def classify_unit(v: object) -> str:
-    """'亿元', '万元', 'usd', '%', '' (blank) or '?' (unknown) for a unit text."""
-    s = fold(v).strip("()[]【】:：单位")
-    if not s:
-        return ""
-    if "美元" in s or "usd" in s or "us$" in s or "dollar" in s:
-        return "usd"
-    if "万元" in s:
-        return "万元"
-    if "亿元" in s or s in ("亿", "亿人民币", "100millionyuan", "100myuan"):
-        return "亿元"
-    return "%" if s in ("%", "百分比", "percent") else "?"
-
-
+# ---------------------------------------------------------------- header cells
 @functools.lru_cache(maxsize=4096)
 def split_unit(v: object) -> tuple[str, str | None]:
     """Take a unit out of a header: ``'累计值(万元)'`` → ``('累计值', '万元')``; ``'增长%'`` → ``('增长', '%')``."""
@@ -170,85 +134,6 @@ def resolve_indicator(v: object) -> tuple[str | None, str | None, str | None]:
         return indicator_code(text(v)), None, None
     rest, measure, unit = split_measure(v)
     return (indicator_code(rest) if rest and is_indicator(rest) else None), measure, unit
-
-
-# ---------------------------------------------------------------- periods
-_DASH = r"[-~—–―至到]"
-_ZH = re.compile(rf"^(?:(?P<y>\d{{4}})年)?(?:(?P<a>\d{{1,2}})月?{_DASH})?(?P<b>\d{{1,2}})月份?(?:累计)?$")
-_PRE = re.compile(r"^(?:(?P<y>\d{4})年)?前(?P<b>\d{1,2})个?月$")
-_QTR = {"一季度": 3, "第一季度": 3, "1季度": 3, "上半年": 6, "前三季度": 9, "1-3季度": 9, "全年": 12}
-_QTR_RE = re.compile(rf"^(?:(?P<y>\d{{4}})年)?(?P<q>{'|'.join(_QTR)})$")
-_ISO = re.compile(r"^(?P<y>\d{4})[-/.](?:(?P<a>\d{1,2})\.\.)?(?P<b>\d{1,2})(?:ytd)?$")
-_YM = re.compile(r"^(?P<y>\d{4})(?P<b>\d{2})$")
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_EN = re.compile(r"^(?P<y1>\d{4})?(?:(?P<a>[a-z]{3,9})[-~–—])?(?P<b>[a-z]{3,9})(?P<y2>\d{4})?$")
-PERIOD_FORMS = "2025-10, 2025年1-10月, 2025年1-2月, 2025年10月, or 1-10月 with a 年份/year column"
-#: A period inside a title line, e.g. '2025年1-10月各市主要经济指标'.
-PERIOD_IN_TEXT = re.compile(rf"\d{{4}}年(?:(?:\d{{1,2}}月?{_DASH})?\d{{1,2}}月(?!\d{{1,2}}日)(?!\d)|前\d{{1,2}}个?月|"
-                            rf"{'|'.join(_QTR)})|\d{{4}}-\d{{2}}(?:\.\.\d{{2}})?(?![-\d])")
-
-
-def _month(name: str | None) -> int | None:
-    if name is None:
-        return None
-    if name[:3] in _MONTHS and (len(name) == 3 or any(m.startswith(name) for m in (
-            "january", "february", "march", "april", "may", "june", "july", "august", "september",
-            "october", "november", "december", "sept"))):
-        return _MONTHS.index(name[:3]) + 1
-    raise ValueError
-
-
-@functools.lru_cache(maxsize=4096)
-def parse_period(v: object, year: int | None = None) -> pd.Period:
-    """Parse a YTD period to the last month of its window (``Period[M]``).
-
-    Raises ``ValueError`` whose message says what was given and what was expected.
-
-    Examples
-    --------
-    >>> parse_period("2025年1-10月"), parse_period("1-2月", year=2025), parse_period("2025-03")
-    (Period('2025-10', 'M'), Period('2025-02', 'M'), Period('2025-03', 'M'))
-    """
-    if isinstance(v, dt.date | pd.Timestamp | pd.Period):
-        y0, a, b = v.year, None, v.month
-    elif isinstance(v, float) and not v.is_integer():
-        raise ValueError(f"period given as the number {v}; write it as text such as 2025-10 or 2025年1-10月")
-    else:
-        s = fold(v)
-        if not s:
-            raise ValueError(f"period is empty; expected {PERIOD_FORMS}")
-        for rx in (_ZH, _PRE, _QTR_RE, _ISO, _YM, _EN):
-            m = rx.match(s)
-            if m:
-                break
-        else:
-            raise ValueError(f"cannot read period {text(v)!r}; expected {PERIOD_FORMS}")
-        g = m.groupdict()
-        y0 = g.get("y") or g.get("y1") or g.get("y2")
-        y0 = int(y0) if y0 else None
-        try:
-            if rx is _EN:
-                a, b = _month(g["a"]), _month(g["b"])
-            elif rx is _QTR_RE:
-                a, b = 1, _QTR[g["q"]]
-            else:
-                a, b = (int(g["a"]) if g.get("a") else (1 if rx is _PRE else None)), int(g["b"])
-        except ValueError:
-            raise ValueError(f"cannot read period {text(v)!r}; expected {PERIOD_FORMS}") from None
-    if not 1 <= b <= 12 or (a is not None and not 1 <= a <= 12):
-        raise ValueError(f"period {text(v)!r} names a month outside 1-12; expected {PERIOD_FORMS}")
-    if a is not None and a != 1:
-        raise ValueError(f"period {text(v)!r} is not a year-to-date window: it must start in January (1-{b}月)")
-    if a is not None and a > b:
-        raise ValueError(f"period {text(v)!r} ends before it starts; expected a window such as 1-{a}月")
-    if y0 is not None and year is not None and y0 != year:
-        raise ValueError(f"period {text(v)!r} says {y0} but the 年份/year column says {year}; make them agree")
-    y = y0 if y0 is not None else year
-    if y is None:
-        raise ValueError(f"period {text(v)!r} has no year; write 2025年1-10月 or add a 年份/year column")
-    if not 1949 <= y <= 2100:
-        raise ValueError(f"period {text(v)!r} has year {y}, outside 1949-2100")
-    return pd.Period(year=y, month=b, freq="M")
 
 
 # ---------------------------------------------------------------- layouts
@@ -351,12 +236,6 @@ def _long(lines, h, titles, file, problems) -> list[Record]:
                           value=_cell(line, cols.get("value"), header), yoy=_cell(line, cols.get("yoy"), header),
                           unit=unit, long=True, **_meta(line, header, cols, titles)))
     return out
-
-
-def is_missing(v: object) -> bool:
-    """True for a blank cell or an explicit 'not published' marker (—, -, …, /, NA)."""
-    s = fold(v)
-    return s == "" or bool(re.fullmatch(r"[-—–―‐…./]+", s)) or s in ("na", "n/a", "nan", "null", "none", "#n/a")
 
 
 def _wide(lines, h, titles, file, problems) -> list[Record]:

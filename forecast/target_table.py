@@ -15,9 +15,10 @@ import pandas as pd
 
 from forecast import schema as S
 from forecast.catalog import indicator_code, region_code
+from forecast.cells import fold, parse_number, text
 from forecast.errors import DataError, Problem
-from forecast.io import _current_data_dir, _grids, parse_number
-from forecast.layouts import Line, fold, text
+from forecast.grids import Line, read_grids
+from forecast.io import _current_data_dir
 from forecast.schema import KIND, TARGET_COLUMNS
 
 _TARGET_ROLES = {"region": ("地区", "region"), "indicator": ("指标", "indicator"), "year": ("年份", "年度", "year"),
@@ -88,7 +89,7 @@ def load_targets(path: str | os.PathLike | None = None, *, encoding: str | None 
     """
     path = Path(path) if path is not None else _current_data_dir() / "targets.csv"
     file, probs, rows, seen = str(path), [], [], {}
-    for label, _, lines in _grids(path, encoding):
+    for label, _, lines in read_grids(path, encoding):
         hi = next((i for i, ln in enumerate(lines[:20]) if sum(fold(c) in _TARGET_ROLE for c in ln.cells) >= 3), None)
         if hi is None:
             raise DataError(f"{label}: no targets header", [Problem(label, None, None, "no header row found; "
