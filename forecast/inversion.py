@@ -368,8 +368,10 @@ _CONTRIB_COLUMNS = [
 
 def _contribution_row(tab: SeriesTable, role: str, year: int, fmap: dict) -> dict:
     _, v, g = tab.latest_release(year)
-    row = {REGION: tab.region, "role": role, YTD_VALUE: v, "ytd_base": v / (1 + g / 100), "ytd_growth": g,
-           "full_year_level": np.nan, "full_year_base": np.nan, "full_year_growth": np.nan, "note": ""}
+    ratio = 1 + g / 100
+    row = {REGION: tab.region, "role": role, YTD_VALUE: v, "ytd_base": v / ratio if ratio else np.nan,
+           "ytd_growth": g, "full_year_level": np.nan, "full_year_base": np.nan, "full_year_growth": np.nan,
+           "note": "" if ratio else "growth of -100 %: last year's base cannot be recovered"}
     try:
         pos = ytd_position(tab, year)
         row["full_year_base"] = pos.full_year_base
@@ -377,8 +379,9 @@ def _contribution_row(tab: SeriesTable, role: str, year: int, fmap: dict) -> dic
         if not np.isfinite(row["full_year_level"]):
             row["note"] = "no forecast"
     except DataError as exc:
-        row["note"] = exc.summary
-    row["full_year_growth"] = (row["full_year_level"] / row["full_year_base"] - 1) * 100
+        row["note"] = "; ".join(n for n in (row["note"], exc.summary) if n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        row["full_year_growth"] = (row["full_year_level"] / row["full_year_base"] - 1) * 100
     return row
 
 

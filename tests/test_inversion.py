@@ -215,8 +215,20 @@ def test_contributions_sum_exactly_for_any_cities(cities, disc):
     vp = v_sum + disc
     frames.append(series("liaoning", "retail", {"2025-06": (vp, (vp / b_sum - 1) * 100)}))
     o = contributions(pd.concat(frames, ignore_index=True), indicator="retail")
+    if vp == 0:  # the province fell by 100 %: no base to share out (hypothesis found this edge)
+        assert np.isnan(o.loc[o["role"] == "province", "ytd_base"].iloc[0])
+        assert "-100 %" in o.loc[o["role"] == "province", "note"].iloc[0]
+        return
     parts = o.loc[o["role"] != "province", "ytd_contribution_pp"].sum()
     assert parts == pytest.approx(o.loc[o["role"] == "province", "ytd_growth"].iloc[0], abs=1e-9)
+
+
+def test_contributions_of_a_province_down_100_percent_have_no_base():
+    # one city 50 at 0 %, province level 0 at -100 %: the base 0 / (1 - 1) is undefined -> NaN, noted
+    frames = [series("shenyang", "retail", {"2025-06": (50.0, 0.0)}), series("liaoning", "retail", {"2025-06": (0.0, -100.0)})]
+    o = contributions(pd.concat(frames, ignore_index=True), indicator="retail").set_index("region")
+    assert np.isnan(o.loc["liaoning", "ytd_base"]) and "-100 %" in o.loc["liaoning", "note"]
+    assert o.loc["shenyang", "ytd_base"] == pytest.approx(50.0)
 
 
 # -- carriage shares --------------------------------------------------------------------------------------
