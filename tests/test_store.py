@@ -273,6 +273,25 @@ def test_a_conflict_in_the_second_file_writes_none_of_the_first(store: Store, go
     assert store.dump() == before
 
 
+def test_the_same_figure_in_two_files_of_one_ingest_is_stored_once(store: Store, tmp_path: Path) -> None:
+    # as if the files came one at a time: the second copy is identical, so it adds nothing
+    a = write_csv(tmp_path / "a.csv", ["辽宁,社会消费品零售总额,2025年1-2月,1850.3,3.5"])
+    b = write_csv(tmp_path / "b.csv", ["沈阳,社会消费品零售总额,2025年1-2月,720.4,4.1",
+                                       "辽宁,社会消费品零售总额,2025年1-2月,1850.3,3.5"])
+    report = store.ingest([a, b])
+    assert [f.rows_added for f in report.files] == [1, 1]
+    assert store.counts()["observations"] == 2
+    # a different value in the second file is a conflict at its line (header 1, rows 2 and 3)
+    c = write_csv(tmp_path / "c.csv", ["大连市,社会消费品零售总额,2025年1-2月,600.0,2.0"])
+    d = write_csv(tmp_path / "d.csv", ["锦州,社会消费品零售总额,2025年1-2月,150.0,2.0",
+                                       "大连市,社会消费品零售总额,2025年1-2月,601.0,2.0"])
+    before = store.dump()
+    with pytest.raises(DataError, match="conflict") as err:
+        store.ingest([c, d])
+    assert [(Path(p.file).name, p.row) for p in err.value.problems] == [("d.csv", 3)]
+    assert store.dump() == before
+
+
 def test_a_reader_keeps_its_snapshot_while_an_ingest_commits(store: Store, good: Path) -> None:
     reader = sqlite3.connect(store.path, isolation_level=None)
     try:

@@ -156,13 +156,25 @@ def ingest_files(store, paths: list[Path]) -> IngestReport:
 
 
 def _read_per_file(paths: list[Path]) -> list[tuple[pd.DataFrame, list[int | None]]]:
-    """Validate all files at once (one DataError with every problem), then return each file's frame and
-    the line in the file of each of its rows."""
-    from forecast.io import read_table_lines, read_tables
+    """Each file's frame and the line in the file of each of its rows; one DataError with every problem
+    of every file.
 
-    if len(paths) > 1:
-        read_tables(paths)  # every problem of every file in one error, duplicates across files included
-    return [read_table_lines(p) for p in paths]
+    Files are validated one by one: the same figure in two files of one call is then merged like a
+    figure already stored (identical: nothing to do; different: a conflict naming file and line),
+    exactly as when the files are ingested one at a time.
+    """
+    from forecast.io import read_table_lines
+
+    out, problems = [], []
+    for path in paths:
+        try:
+            out.append(read_table_lines(path))
+        except DataError as exc:
+            problems += exc.problems
+    if problems:
+        names = ", ".join(dict.fromkeys(p.file for p in problems))
+        raise DataError(f"{len(problems)} problem(s) in {names}; nothing was read", problems)
+    return out
 
 
 def _none_if_nan(x: object) -> float | None:
