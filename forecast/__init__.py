@@ -65,8 +65,8 @@ _EXPORTS: dict[str, str] = {
     "remaining_bases": "forecast.targets",
     "ytd_position": "forecast.targets",
     "invert_province_target": "forecast.inversion",
-    "contributions": "forecast.inversion",
-    "carriage_shares": "forecast.inversion",
+    "contributions": "forecast.breakdown",
+    "carriage_shares": "forecast.breakdown",
     # ``forecast.reconcile`` is the module; its function is exported under a name that cannot collide
     "reconcile_forecasts": "forecast.reconcile:reconcile",
     "Scenario": "forecast.scenarios",
