@@ -381,7 +381,7 @@ def _batch(db: Path, lang: str) -> None:
 
 
 def page_export(run, lang: str) -> None:
-    st.download_button(T("export_pack"), D.meeting_pack(run), file_name=f"troika_{run.run_id}_{lang}.xlsx",
+    st.download_button(T("export_pack"), D.meeting_pack(run, lang), file_name=f"troika_{run.run_id}_{lang}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="pack")
     st.caption(T("export_pack_note"))
     st.subheader(T("export_charts"))

@@ -260,10 +260,8 @@ def run_progress(log_text: str) -> tuple[int, int]:
     return done, total
 
 
-def meeting_pack(run: Any) -> bytes:
-    """The Excel meeting pack of a run (:func:`forecast.export.export_meeting_pack`) as bytes.
-
-    The pack is the Chinese document of the monthly meeting whatever the app's language.
+def meeting_pack(run: Any, lang: str = "zh") -> bytes:
+    """The Excel meeting pack of a run (:func:`forecast.export.export_meeting_pack`) in ``lang``, as bytes.
 
     Examples
     --------
@@ -274,7 +272,7 @@ def meeting_pack(run: Any) -> bytes:
     from forecast.export import export_meeting_pack
 
     with tempfile.TemporaryDirectory(prefix="troika-pack-") as tmp:
-        return export_meeting_pack(run, Path(tmp) / "pack.xlsx").read_bytes()
+        return export_meeting_pack(run, Path(tmp) / "pack.xlsx", lang=lang).read_bytes()
 
 
 def demo_store(folder: Any, regions: tuple[str, ...] = ("liaoning", "shenyang", "dalian"), *, n_paths: int = 200,

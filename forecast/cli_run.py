@@ -200,8 +200,10 @@ def cmd_show(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------- export
 def add_export(sub: Any) -> None:
     """Register ``forecast export``."""
-    p = sub.add_parser("export", help="write the meeting pack (Excel) of a run")
+    p = sub.add_parser("export", help="write the meeting pack (Excel) of a run, in Chinese or English")
     p.add_argument("--xlsx", required=True, metavar="FILE", help="workbook to write (.xlsx)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh",
+                   help="language of the workbook: sheet names, headers, notes (default zh)")
     p.add_argument("--run", default="latest", metavar="RUN", help=_RUN_HELP)
     p.add_argument("--db", metavar="PATH", help=_DB_HELP)
     p.set_defaults(func=cmd_export)
@@ -213,8 +215,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from forecast.results import load_run
 
     run = load_run(args.run, args.db)
-    path = export_meeting_pack(run, args.xlsx)
-    print(f"{path}: meeting pack of run {run.run_id} (data to {run.data_vintage})")
+    path = export_meeting_pack(run, args.xlsx, lang=args.lang)
+    print(f"{path}: meeting pack ({args.lang}) of run {run.run_id} (data to {run.data_vintage})")
     return 0
 
 

@@ -1,20 +1,29 @@
-"""The meeting pack: one Excel workbook per run, Chinese headers with units (亿元, %, 百分点).
+"""The meeting pack: one Excel workbook per run, in Chinese (default) or English, headers with units.
+
+Units: 亿元 / "100 million yuan", %, 百分点 / "percentage points". Every text of the workbook (sheet
+names, headers, notes, period labels, verdicts) comes from :mod:`forecast.i18n` (the ``pack_*`` labels
+of :mod:`forecast.i18n_export`); region and indicator names from the catalogue. The numbers are the same
+in both languages. Scenario names and descriptions are printed as their file gives them (English:
+``name`` / ``description``, falling back to the Chinese ones; Chinese: ``name_zh`` / ``description_zh``
+first).
 
 Sheets
-    ``说明``: run, data vintage, units, how each figure is made, scenario descriptions.
-    One sheet per carriage (固定资产投资, 社会消费品零售总额, 进出口总额): one row per region (province
-    first, then cities in catalogue order) with the latest YTD level and growth, the year's target, the
-    projected full-year growth (median of the sample paths) with its 80% band (10th–90th percentile),
-    the probability of meeting the target, the growth the remaining months need, the gap and the status.
+    ``说明`` / ``Notes``: run, data vintage, units, how each figure is made, scenario descriptions.
+    One sheet per carriage (固定资产投资, 社会消费品零售总额, 进出口总额 / Fixed-asset investment, Retail
+    sales of consumer goods, Foreign trade): one row per region (province first, then cities in
+    catalogue order) with the latest YTD level and growth, the year's target, the projected full-year
+    growth (median of the sample paths) with its 80% band (10th–90th percentile), the probability of
+    meeting the target, the growth the remaining months need, the gap and the status.
     Regions without a target still get their projection; target columns are blank.
-    One sheet per saved scenario the run evaluated: baseline and scenario side by side.
+    One sheet per saved scenario the run evaluated (``情景-…`` / ``Scenario-…``): baseline and scenario
+    side by side.
 
 Every figure comes from the stored run (:func:`forecast.results.load_run`); nothing is refitted.
 
 Examples
 --------
 >>> from forecast.results import load_latest_run
->>> export_meeting_pack(load_latest_run(), "meeting.xlsx")     # doctest: +SKIP
+>>> export_meeting_pack(load_latest_run(), "meeting.xlsx", lang="en")     # doctest: +SKIP
 PosixPath('meeting.xlsx')
 """
 
@@ -27,53 +36,92 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecast.catalog import CARRIAGES, INDICATORS, REGIONS, UNIT
+from forecast import i18n
+from forecast.catalog import CARRIAGES, REGIONS
+from forecast.errors import DataError
 
-#: Carriage sheet columns: (header, source column, number format).
-CARRIAGE_COLUMNS: list[tuple[str, str, str | None]] = [
-    ("地区", "region_zh", None),
-    ("最新时期", "period_zh", None),
-    (f"累计值({UNIT})", "ytd_value", "0.0"),
-    ("累计增长(%)", "ytd_growth", "0.0"),
-    ("年度目标(%)", "target", "0.0"),
-    ("目标类型", "kind_zh", None),
-    ("预计全年增长(%)", "projected", "0.0"),
-    ("预计区间下限(%)", "p10", "0.0"),
-    ("预计区间上限(%)", "p90", "0.0"),
-    ("达标概率(%)", "probability_pct", "0"),
-    ("其余月份所需增长(%)", "required_growth", "0.0"),
-    ("差距(百分点)", "gap_pp", "+0.0;-0.0;0.0"),
-    ("状态", "status_zh", None),
-    ("备注", "note", None),
+#: Carriage sheet columns: (label key of the header, source column, number format).
+_CARRIAGE: list[tuple[str, str, str | None]] = [
+    ("pack_col_region", "region_name", None),
+    ("pack_col_period", "period_label", None),
+    ("pack_col_ytd_value", "ytd_value", "0.0"),
+    ("pack_col_ytd_growth", "ytd_growth", "0.0"),
+    ("pack_col_target", "target", "0.0"),
+    ("pack_col_kind", "kind_label", None),
+    ("pack_col_projected", "projected", "0.0"),
+    ("pack_col_p10", "p10", "0.0"),
+    ("pack_col_p90", "p90", "0.0"),
+    ("pack_col_probability", "probability_pct", "0"),
+    ("pack_col_required", "required_growth", "0.0"),
+    ("pack_col_gap", "gap_pp", "+0.0;-0.0;0.0"),
+    ("pack_col_status", "status_label", None),
+    ("pack_col_note", "note", None),
 ]
-SCENARIO_COLUMNS: list[tuple[str, str, str | None]] = [
-    ("地区", "region_zh", None),
-    ("指标", "indicator_zh", None),
-    ("基准预计全年增长(%)", "base_projected", "0.0"),
-    ("情景预计全年增长(%)", "projected", "0.0"),
-    ("变化(百分点)", "delta_projected", "+0.0;-0.0;0.0"),
-    ("年度目标(%)", "target", "0.0"),
-    ("基准达标概率(%)", "base_probability_pct", "0"),
-    ("情景达标概率(%)", "probability_pct", "0"),
-    ("概率变化(百分点)", "delta_probability_pp", "+0;-0;0"),
+_SCENARIO: list[tuple[str, str, str | None]] = [
+    ("pack_col_region", "region_name", None),
+    ("pack_col_indicator", "indicator_name", None),
+    ("pack_col_base_projected", "base_projected", "0.0"),
+    ("pack_col_scn_projected", "projected", "0.0"),
+    ("pack_col_delta", "delta_projected", "+0.0;-0.0;0.0"),
+    ("pack_col_target", "target", "0.0"),
+    ("pack_col_base_probability", "base_probability_pct", "0"),
+    ("pack_col_scn_probability", "probability_pct", "0"),
+    ("pack_col_delta_probability", "delta_probability_pp", "+0;-0;0"),
 ]
-KIND_ZH = {"about": "左右", "at_least": "以上"}
-#: Notes of :func:`forecast.targets.evaluate_targets` in Chinese (others are kept as they are).
-NOTE_ZH = {"derived from the chained growth index (levels not published)": "由累计增长率链接的指数推算（累计值未公布）",
-           "no data for this series": "无该序列数据", "year decided: December released": "全年已定（12月数据已公布）"}
-STATUS_ZH = {"on_track": "有望完成", "at_risk": "存在风险", "off_track": "难以完成", "unknown": "无法测算",
-             "no target": "无目标"}
+#: Source columns holding names and words (as wide as their characters in Chinese).
+_TEXT = {"region_name", "period_label", "kind_label", "status_label", "indicator_name"}
+#: Label key of each status (``unknown`` reads 无法测算 here, not the app's 无法判断).
+_STATUS_KEYS = {"on_track": "status_on_track", "at_risk": "status_at_risk", "off_track": "status_off_track",
+                "unknown": "pack_status_unknown", "no target": "status_no_target"}
+#: Label key of each (English) note of :func:`forecast.targets.evaluate_targets`; others are kept as they are.
+_NOTE_KEYS = {"derived from the chained growth index (levels not published)": "pack_note_derived",
+              "no data for this series": "pack_note_no_data", "year decided: December released": "pack_note_decided"}
 
 
-def carriage_sheet_name(indicator: str) -> str:
-    """Sheet name of a carriage: its Chinese name without the bracketed qualifier (≤ 31 characters)."""
-    return INDICATORS[indicator].zh.split("(")[0][:31]
+def check_lang(lang: str) -> str:
+    """``lang`` if the meeting pack can be written in it, else a :class:`DataError` naming the choices.
+
+    Examples
+    --------
+    >>> check_lang("en")
+    'en'
+    """
+    if lang not in i18n.LANGS:
+        raise DataError(f"lang={lang!r} is not a language of the meeting pack; use one of "
+                        f"{', '.join(repr(x) for x in i18n.LANGS)}")
+    return lang
 
 
-def _period_zh(p: Any) -> str:
+def carriage_columns(lang: str = "zh") -> list[tuple[str, str, str | None]]:
+    """Carriage sheet columns in ``lang``: (header, source column of :func:`carriage_frame`, number format)."""
+    return [(i18n.t(key, check_lang(lang)), src, fmt) for key, src, fmt in _CARRIAGE]
+
+
+def scenario_columns(lang: str = "zh") -> list[tuple[str, str, str | None]]:
+    """Scenario sheet columns in ``lang``: (header, source column of :func:`scenario_frame`, number format)."""
+    return [(i18n.t(key, check_lang(lang)), src, fmt) for key, src, fmt in _SCENARIO]
+
+
+#: The Chinese columns (the workbook's default language).
+CARRIAGE_COLUMNS = carriage_columns("zh")
+SCENARIO_COLUMNS = scenario_columns("zh")
+
+
+def carriage_sheet_name(indicator: str, lang: str = "zh") -> str:
+    """Sheet name of a carriage: its name in ``lang`` without the bracketed qualifier (≤ 31 characters).
+
+    Examples
+    --------
+    >>> carriage_sheet_name("fai"), carriage_sheet_name("fai", "en")
+    ('固定资产投资', 'Fixed-asset investment')
+    """
+    return i18n.indicator_name(indicator, check_lang(lang), short=True)[:31]
+
+
+def _period(p: Any, lang: str) -> str:
     if p is None or (not isinstance(p, pd.Period) and pd.isna(p)):
         return ""
-    return f"{p.year}年1月" if p.month == 1 else f"{p.year}年1-{p.month}月"
+    return i18n.fmt_period(p, lang)
 
 
 def _untargeted(run: Any, indicator: str, have: set, year: int) -> pd.DataFrame:
@@ -92,19 +140,36 @@ def _untargeted(run: Any, indicator: str, have: set, year: int) -> pd.DataFrame:
     return ev
 
 
+def note_text(note: str, lang: str = "zh") -> str:
+    """A note of the targets table in ``lang``: known parts translated, others kept (parts joined by ``'; '``).
+
+    Examples
+    --------
+    >>> note_text("no data for this series"), note_text("no data for this series", "en")
+    ('无该序列数据', 'no data for this series')
+    """
+    parts = [i18n.t(_NOTE_KEYS[p], lang) if p in _NOTE_KEYS else p for p in note.split("; ") if p]
+    return ("；" if lang == "zh" else "; ").join(parts)
+
+
 def note_zh(note: str) -> str:
-    """A note of the targets table with its known parts in Chinese (parts are joined by ``'; '``).
+    """:func:`note_text` in Chinese.
 
     Examples
     --------
     >>> note_zh("no data for this series")
     '无该序列数据'
     """
-    return "；".join(NOTE_ZH.get(part, part) for part in note.split("; ") if part)
+    return note_text(note, "zh")
 
 
-def carriage_frame(run: Any, indicator: str) -> pd.DataFrame:
-    """Rows of one carriage sheet (columns of :data:`CARRIAGE_COLUMNS` sources), regions in catalogue order."""
+def _status(status: str, lang: str) -> str:
+    return i18n.t(_STATUS_KEYS[status], lang) if status in _STATUS_KEYS else str(status)
+
+
+def carriage_frame(run: Any, indicator: str, lang: str = "zh") -> pd.DataFrame:
+    """Rows of one carriage sheet (source columns of :func:`carriage_columns`), regions in catalogue order."""
+    check_lang(lang)
     tg = run.targets
     rows = tg[tg["indicator"] == indicator] if len(tg) else pd.DataFrame()
     year = int(rows["year"].iloc[0]) if len(rows) else (run.data_vintage.year if run.data_vintage is not None else None)
@@ -112,36 +177,38 @@ def carriage_frame(run: Any, indicator: str) -> pd.DataFrame:
     extra = _untargeted(run, indicator, have, year) if year is not None else pd.DataFrame()
     both = pd.concat([f for f in (rows, extra) if len(f)], ignore_index=True) if len(rows) or len(extra) else rows
     if not len(both):
-        return pd.DataFrame(columns=[c[1] for c in CARRIAGE_COLUMNS])
+        return pd.DataFrame(columns=[c[1] for c in _CARRIAGE])
     rank = {r: i for i, r in enumerate(REGIONS)}
     both = both.assign(_r=both["region"].map(rank)).sort_values("_r", kind="stable").drop(columns="_r")
     out = pd.DataFrame({
-        "region_zh": [REGIONS[r].zh if r in REGIONS else r for r in both["region"]],
-        "period_zh": [_period_zh(p) for p in both["last_period"]],
+        "region_name": [i18n.region_name(r, lang) for r in both["region"]],
+        "period_label": [_period(p, lang) for p in both["last_period"]],
         "ytd_value": np.where(both["derived_from_index"].astype(bool), np.nan, both["ytd_value"].astype(float)),
         "ytd_growth": both["ytd_growth"].astype(float),
         "target": both["target"].astype(float),
-        "kind_zh": [KIND_ZH.get(k, "") for k in both["kind"].fillna("")],
+        "kind_label": [i18n.t(f"kind_{k}", lang) if k in ("about", "at_least") else ""
+                       for k in both["kind"].fillna("")],
         "projected": both["projected"].astype(float),
         "p10": both["p10"].astype(float),
         "p90": both["p90"].astype(float),
         "probability_pct": 100 * both["probability"].astype(float),
         "required_growth": both["required_growth"].astype(float),
         "gap_pp": both["gap_pp"].astype(float),
-        "status_zh": [STATUS_ZH.get(s, s) for s in both["status"]],
-        "note": [note_zh(n) for n in both["note"].fillna("").astype(str)],
+        "status_label": [_status(s, lang) for s in both["status"]],
+        "note": [note_text(n, lang) for n in both["note"].fillna("").astype(str)],
     })
     return out.reset_index(drop=True)
 
 
-def scenario_frame(table: pd.DataFrame, name: str) -> pd.DataFrame:
+def scenario_frame(table: pd.DataFrame, name: str, lang: str = "zh") -> pd.DataFrame:
     """Rows of one scenario sheet from a :func:`forecast.scenarios.compare_scenarios` table."""
+    check_lang(lang)
     base = table[table["scenario"] == "baseline"].set_index(["region", "indicator"])
     sc = table[table["scenario"] == name].reset_index(drop=True)
     key = pd.MultiIndex.from_arrays([sc["region"], sc["indicator"]])
     return pd.DataFrame({
-        "region_zh": [REGIONS[r].zh if r in REGIONS else r for r in sc["region"]],
-        "indicator_zh": [INDICATORS[i].zh if i in INDICATORS else i for i in sc["indicator"]],
+        "region_name": [i18n.region_name(r, lang) for r in sc["region"]],
+        "indicator_name": [i18n.indicator_name(i, lang) for i in sc["indicator"]],
         "base_projected": base["projected"].reindex(key).to_numpy(dtype=float),
         "projected": sc["projected"].astype(float),
         "delta_projected": sc["delta_projected"].astype(float),
@@ -152,7 +219,7 @@ def scenario_frame(table: pd.DataFrame, name: str) -> pd.DataFrame:
     })
 
 
-def _write_sheet(ws: Any, frame: pd.DataFrame, columns: list[tuple[str, str, str | None]]) -> None:
+def _write_sheet(ws: Any, frame: pd.DataFrame, columns: list[tuple[str, str, str | None]], lang: str) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -169,38 +236,50 @@ def _write_sheet(ws: Any, frame: pd.DataFrame, columns: list[tuple[str, str, str
             cell = ws.cell(row=i, column=j, value=v if v != "" else None)
             if fmt and v is not None:
                 cell.number_format = fmt
+    wide = 2 if lang == "zh" else 1  # Chinese characters are twice as wide as Latin ones
     for j, (header, src, _) in enumerate(columns, start=1):
-        width = max([len(header) * 2] + [len(str(v)) * (2 if src.endswith("_zh") else 1) + 2
-                                           for v in frame.get(src, pd.Series(dtype=object)).tolist()[:50]])
+        width = max([len(header) * wide] + [len(str(v)) * (wide if src in _TEXT else 1) + 2
+                                            for v in frame.get(src, pd.Series(dtype=object)).tolist()[:50]])
         ws.column_dimensions[get_column_letter(j)].width = min(max(width, 8), 60 if src == "note" else 24)
     ws.freeze_panes = "B2"
 
 
-def _notes(run: Any) -> list[tuple[str, str]]:
+def _notes(run: Any, lang: str) -> list[tuple[str, str]]:
+    def t(key: str, **fields: Any) -> str:
+        return i18n.t(key, lang, **fields)
+
     lines = [
-        ("报告", "辽宁“三驾马车”预测与目标完成情况（会议材料）"),
-        ("运行编号", run.run_id),
-        ("数据截至", _period_zh(run.data_vintage)),
-        ("运行完成时间(UTC)", run.finished.isoformat() if run.finished else ""),
-        ("样本路径数", str(run.settings.get("n_paths", ""))),
-        ("单位", f"累计值：{UNIT}；增长率、目标：%；差距、变化：百分点；概率：%"),
-        ("预计全年增长", "样本路径全年增长的中位数；区间为第10至第90百分位（80%区间）"),
-        ("达标概率", "全年增长不低于目标的样本路径占比（“左右”与“以上”均按不低于目标计算）"),
-        ("其余月份所需增长", "为完成全年目标，其余月份合计须比上年同期增长的幅度"),
-        ("固定资产投资", "累计值不公布，相关数据由累计增长率链接的指数推算"),
-        ("代码版本", run.code_version),
+        (t("pack_report"), t("pack_report_text")),
+        (t("pack_run_id"), run.run_id),
+        (t("pack_vintage"), _period(run.data_vintage, lang)),
+        (t("pack_finished"), run.finished.isoformat() if run.finished else ""),
+        (t("pack_n_paths"), str(run.settings.get("n_paths", ""))),
+        (t("pack_units"), t("pack_units_text")),
+        (t("pack_projected"), t("pack_projected_text")),
+        (t("pack_probability"), t("pack_probability_text")),
+        (t("pack_required"), t("pack_required_text")),
+        (i18n.indicator_name("fai", lang, short=True), t("pack_fai_text")),
+        (t("pack_code_version"), run.code_version),
     ]
     for name, spec in getattr(run, "scenario_specs", {}).items():
-        desc = spec.get("description_zh") or spec.get("description") or ""
-        lines.append((f"情景：{spec.get('name_zh') or name}", desc))
+        lines.append((t("pack_scenario", name=_scenario_name(name, spec, lang)), _scenario_text(spec, lang)))
     for name, err in run.scenario_errors.items():
-        lines.append((f"情景：{name}", f"未能用于本次运行：{err}"))
+        lines.append((t("pack_scenario", name=name), t("pack_scenario_failed", error=err)))
     return lines
 
 
-def _scenario_sheet_name(name: str, spec: dict, used: set) -> str:
+def _scenario_name(name: str, spec: dict, lang: str) -> str:
+    return (spec.get("name_zh") or name) if lang == "zh" else name
+
+
+def _scenario_text(spec: dict, lang: str) -> str:
+    first, then = ("description_zh", "description") if lang == "zh" else ("description", "description_zh")
+    return spec.get(first) or spec.get(then) or ""
+
+
+def _scenario_sheet_name(name: str, spec: dict, used: set, lang: str = "zh") -> str:
     bad = str.maketrans({c: "_" for c in "[]:*?/\\"})
-    base = f"情景-{spec.get('name_zh') or name}".translate(bad)[:31]
+    base = i18n.t("pack_sheet_scenario", lang, name=_scenario_name(name, spec, lang)).translate(bad)[:31]
     out, n = base, 2
     while out in used:
         out = f"{base[:28]}-{n}"
@@ -209,7 +288,7 @@ def _scenario_sheet_name(name: str, spec: dict, used: set) -> str:
     return out
 
 
-def export_meeting_pack(run: Any, path: str | os.PathLike) -> Path:
+def export_meeting_pack(run: Any, path: str | os.PathLike, *, lang: str = "zh") -> Path:
     """Write the meeting pack of a run to ``path`` (``.xlsx``; written to a temp file, then renamed).
 
     Parameters
@@ -218,34 +297,46 @@ def export_meeting_pack(run: Any, path: str | os.PathLike) -> Path:
         From :func:`forecast.results.load_run` / :func:`~forecast.results.load_latest_run`.
     path : str or Path
         The workbook to write; its folder must exist.
+    lang : {"zh", "en"}
+        Language of every text of the workbook (sheet names, headers, notes, periods, verdicts); the
+        numbers are the same in both.
 
     Returns
     -------
     Path
 
+    Raises
+    ------
+    DataError
+        For a ``lang`` other than ``"zh"`` or ``"en"`` (nothing is written).
+
     Examples
     --------
     >>> export_meeting_pack(load_run("latest"), "pack.xlsx").suffix   # doctest: +SKIP
     '.xlsx'
+    >>> export_meeting_pack(load_run("latest"), "pack_en.xlsx", lang="en").name   # doctest: +SKIP
+    'pack_en.xlsx'
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    check_lang(lang)
     path = Path(path)
     wb = Workbook()
     notes = wb.active
-    notes.title = "说明"
-    for i, (k, v) in enumerate(_notes(run), start=1):
+    notes.title = i18n.t("pack_sheet_notes", lang)
+    for i, (k, v) in enumerate(_notes(run, lang), start=1):
         notes.cell(row=i, column=1, value=k).font = Font(bold=True)
         notes.cell(row=i, column=2, value=v)
-    notes.column_dimensions["A"].width, notes.column_dimensions["B"].width = 22, 90
+    notes.column_dimensions["A"].width, notes.column_dimensions["B"].width = (22, 90) if lang == "zh" else (36, 110)
     for ind in CARRIAGES:
-        _write_sheet(wb.create_sheet(carriage_sheet_name(ind)), carriage_frame(run, ind), CARRIAGE_COLUMNS)
+        _write_sheet(wb.create_sheet(carriage_sheet_name(ind, lang)), carriage_frame(run, ind, lang),
+                     carriage_columns(lang), lang)
     used = set(wb.sheetnames)
     specs = getattr(run, "scenario_specs", {})
     for name, table in run.scenarios.items():
-        ws = wb.create_sheet(_scenario_sheet_name(name, specs.get(name, {}), used))
-        _write_sheet(ws, scenario_frame(table, name), SCENARIO_COLUMNS)
+        ws = wb.create_sheet(_scenario_sheet_name(name, specs.get(name, {}), used, lang))
+        _write_sheet(ws, scenario_frame(table, name, lang), scenario_columns(lang), lang)
     tmp = path.with_name(f".{path.name}.tmp")
     wb.save(tmp)
     os.replace(tmp, path)

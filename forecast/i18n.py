@@ -14,7 +14,8 @@ target (:func:`fmt_target`) ``5%左右`` / ``5%以上``   ``about 5%`` / ``at le
 YTD window                ``2026年1-11月``         ``Jan-Nov 2026``
 ========================  =====================  ==========================
 
-Region and indicator names come from the catalogue (:mod:`forecast.catalog`), never from here.
+Region and indicator names come from the catalogue (:mod:`forecast.catalog`), never from here. The
+Excel meeting pack's labels live in :mod:`forecast.i18n_export` and are merged into :data:`LABELS`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from forecast.catalog import INDICATORS, REGIONS, UNIT, UNIT_EN
+from forecast.i18n_export import EXPORT_LABELS
 
 LANGS: tuple[str, ...] = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -245,9 +247,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "run_failed": ("失败", "failed"),
     # export
     "export_pack": ("下载会议材料（Excel）", "Download the meeting pack (Excel)"),
-    "export_pack_note": ("会议材料（中文）：每个“马车”一张表（各地区目标完成情况），每个已保存情景一张对比表。",
-                         "The meeting pack (in Chinese): one sheet per carriage (every region against its "
-                         "target) and one per saved scenario."),
+    "export_pack_note": ("会议材料（按当前界面语言）：每个“马车”一张表（各地区目标完成情况），每个已保存情景一张对比表。",
+                         "The meeting pack (in the language chosen above): one sheet per carriage (every "
+                         "region against its target) and one per saved scenario."),
     "export_charts": ("下载图表（PNG）", "Download charts (PNG)"),
     "export_overview_chart": ("达标概率图", "Probability chart"),
     "overview_chart_title": ("{year}年各地区达标概率：{indicator}", "Probability of reaching the {year} target: {indicator}"),
@@ -256,6 +258,8 @@ LABELS: dict[str, tuple[str, str]] = {
                      "No Chinese font found (fonts-noto-cjk): Chinese in charts may show as boxes."),
     "unexpected": ("出现意外错误（已记录）：{error}", "Unexpected error (logged): {error}"),
 }
+assert not LABELS.keys() & EXPORT_LABELS.keys(), "a meeting-pack label reuses an app label key"
+LABELS.update(EXPORT_LABELS)  # the meeting pack's labels (forecast.i18n_export), read with t() too
 
 
 def _lang(lang: str) -> int:
@@ -405,7 +409,7 @@ def fmt_period(period: Any, lang: str = DEFAULT_LANG) -> str:
     Examples
     --------
     >>> fmt_period(pd.Period("2026-02", "M")), fmt_period(pd.Period("2026-11", "M"), "en")
-    ('2026年1-2月', 'Jan-Feb 2026')
+    ('2026年1-2月', 'Jan-Nov 2026')
     """
     if _missing(period):
         return "—"

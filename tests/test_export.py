@@ -1,7 +1,8 @@
-"""The Excel meeting pack: sheets, Chinese headers with units, figures equal to the stored run."""
+"""The Excel meeting pack: sheets, Chinese (or English) headers with units, figures equal to the stored run."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,14 @@ from batch_helpers import make_workspace, run_args
 from openpyxl import load_workbook
 
 from forecast.cli import main
-from forecast.export import CARRIAGE_COLUMNS, SCENARIO_COLUMNS, export_meeting_pack
+from forecast.errors import DataError
+from forecast.export import (
+    CARRIAGE_COLUMNS,
+    SCENARIO_COLUMNS,
+    carriage_columns,
+    export_meeting_pack,
+    scenario_columns,
+)
 from forecast.results import load_latest_run
 
 
@@ -20,6 +28,8 @@ def pack(tmp_path_factory: pytest.TempPathFactory) -> tuple:
     assert main(run_args(ws)) == 0
     path = ws["root"] / "会议材料.xlsx"
     assert main(["export", "--xlsx", str(path), "--db", str(ws["db"])]) == 0
+    ws["en"] = ws["root"] / "meeting_pack_en.xlsx"
+    assert main(["export", "--xlsx", str(ws["en"]), "--lang", "en", "--db", str(ws["db"])]) == 0
     return load_latest_run(ws["db"]), load_workbook(path), ws
 
 
@@ -103,3 +113,92 @@ def test_export_function_returns_the_path(pack: tuple, tmp_path: Path) -> None:
               if isinstance(c, float)]
     assert values and all(np.isfinite(values))
     assert not list(tmp_path.glob(".*.tmp"))  # written to a temp file, then renamed
+
+
+# -- English ----------------------------------------------------------------------------------------------
+#: Chinese characters, CJK punctuation (。，；“”) and full-width forms (（）：).
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+EN_SHEETS = ["Notes", "Fixed-asset investment", "Retail sales of consumer goods", "Foreign trade",
+             "Scenario-shenyang_push"]
+
+
+@pytest.fixture(scope="module")
+def pack_en(pack: tuple):
+    """The English workbook the CLI wrote with ``export --lang en`` (see :func:`pack`)."""
+    return load_workbook(pack[2]["en"])
+
+
+def test_cli_lang_en_writes_english_sheets_and_headers(pack_en) -> None:
+    assert pack_en.sheetnames == EN_SHEETS
+    header = _rows(pack_en["Retail sales of consumer goods"])[0]
+    assert list(header) == [c[0] for c in carriage_columns("en")]
+    assert header[:4] == ("Region", "Latest period", "YTD value (100 million yuan)", "YTD growth (%)")
+    assert "Gap (percentage points)" in header and "Probability of meeting the target (%)" in header
+    assert "Growth needed in the remaining months (%)" in header and "80% band low (%)" in header
+    scn = _rows(pack_en["Scenario-shenyang_push"])[0]
+    assert list(scn) == [c[0] for c in scenario_columns("en")]
+    assert "Change (percentage points)" in scn and "Baseline projected full-year growth (%)" in scn
+    notes = dict(_rows(pack_en["Notes"]))
+    assert notes["Data up to"] == "Jan-Jun 2026"  # 2026年1-6月
+    assert "100 million yuan" in notes["Units"] and "percentage points" in notes["Units"]
+    # the scenario's own English name and description
+    assert notes["Scenario: shenyang_push"] == "Shenyang retail 3% above the baseline for the rest of 2026."
+
+
+def test_english_rows_use_english_region_names_periods_and_verdicts(pack_en) -> None:
+    rows = _rows(pack_en["Retail sales of consumer goods"])
+    by_region = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    assert list(by_region) == ["Liaoning", "Shenyang", "Dalian"]  # catalogue English names, same order
+    sy, dl = by_region["Shenyang"], by_region["Dalian"]
+    assert sy["Latest period"] == "Jan-Jun 2026" and sy["Target kind"] == "at least"  # 以上
+    assert sy["Status"] in ("on track", "at risk", "off track")
+    assert dl["Status"] == "cannot be assessed" and dl["Note"] == "no data for this series"  # 无法测算, 无该序列数据
+    scn = _rows(pack_en["Scenario-shenyang_push"])
+    assert {r[1] for r in scn[1:]} == {"Retail sales of consumer goods"}
+
+
+def test_english_workbook_has_no_chinese_anywhere(pack_en) -> None:
+    # region names are English only (no Chinese in brackets); the test scenario's texts are English
+    texts = list(pack_en.sheetnames)
+    for sheet in pack_en.worksheets:
+        texts += [v for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert len(texts) > 50
+    assert [x for x in texts if CJK.search(x)] == []
+
+
+def test_english_numbers_equal_chinese_cell_for_cell(pack: tuple, pack_en) -> None:
+    _, zh, _ = pack
+    assert len(zh.sheetnames) == len(pack_en.sheetnames)
+    n = 0
+    for a, b in zip(zh.worksheets, pack_en.worksheets, strict=True):
+        assert (a.max_row, a.max_column) == (b.max_row, b.max_column), (a.title, b.title)
+        for ra, rb in zip(a.iter_rows(), b.iter_rows(), strict=True):
+            for ca, cb in zip(ra, rb, strict=True):
+                if isinstance(ca.value, int | float):
+                    assert cb.value == ca.value and cb.number_format == ca.number_format, (a.title, ca.coordinate)
+                    n += 1
+                else:  # text stays text, blank stays blank
+                    assert type(cb.value) is type(ca.value), (a.title, ca.coordinate, ca.value, cb.value)
+    assert n > 20  # the retail and scenario sheets hold numbers
+
+
+def test_bad_lang_raises_data_error_and_writes_nothing(pack: tuple, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    run, _, ws = pack
+    out = tmp_path / "fr.xlsx"
+    with pytest.raises(DataError, match="'zh', 'en'") as e:
+        export_meeting_pack(run, out, lang="fr")
+    assert "'fr'" in str(e.value) and not out.exists()
+    # the CLI refuses it before loading the run (an argparse usage error: exit 2)
+    assert main(["export", "--xlsx", str(out), "--lang", "fr", "--db", str(ws["db"])]) == 2
+    assert "invalid choice: 'fr'" in capsys.readouterr().err and not out.exists()
+
+
+def test_app_meeting_pack_follows_the_language(pack: tuple) -> None:
+    import io
+
+    from forecast.app_io import meeting_pack
+
+    run, zh, _ = pack
+    assert load_workbook(io.BytesIO(meeting_pack(run))).sheetnames == zh.sheetnames
+    assert load_workbook(io.BytesIO(meeting_pack(run, "en"))).sheetnames == EN_SHEETS
