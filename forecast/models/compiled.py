@@ -41,7 +41,11 @@ from forecast.models.base import Forecaster
 
 def _statsforecast_models() -> Any:
     try:
-        import statsforecast.models as sfm
+        with warnings.catch_warnings():
+            # statsforecast imports tqdm.auto, which warns inside Jupyter without ipywidgets; no
+            # progress bar is ever shown here.
+            warnings.filterwarnings("ignore", message="IProgress not found")
+            import statsforecast.models as sfm
     except ImportError as exc:
         raise ModelError(f"statsforecast is not available ({exc}); install troika's dependencies") from exc
     return sfm
