@@ -139,3 +139,19 @@ class Forecaster:
         sigma = float(getattr(self, "sigma_", 0.0))
         rng = np.random.default_rng(seed)
         return mean[None, :] + np.cumsum(rng.standard_normal((n_paths, h)) * sigma, axis=1)
+
+
+class CandidateChooser(Forecaster):
+    """A family that fits a list of ``candidates`` (None: its default set) and keeps the best as ``spec_``.
+
+    Its :meth:`structure` pins that choice, so a backtest refit re-estimates the chosen candidate only.
+    """
+
+    candidates: Any = None
+
+    def structure(self) -> dict[str, Any]:
+        """``{"candidates": [spec_]}`` when this fit chose among several candidates, else ``{}``."""
+        self._check_fitted()
+        if self.candidates is not None and len(self.candidates) == 1:
+            return {}
+        return {"candidates": [self.spec_]}

@@ -33,7 +33,7 @@ from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
 from forecast.errors import DataError, ModelError
 from forecast.models._common import artifact, check_forecast, explosion_bound, guard_paths
-from forecast.models.base import Forecaster
+from forecast.models.base import CandidateChooser
 
 _SPECS = {  # short name -> (error, trend, damped, seasonal)
     "ANN": ("add", None, False, None),
@@ -65,7 +65,7 @@ def default_candidates(n: int, season_length: int, positive: bool) -> list[str]:
     return [s for s in names if positive or not s.startswith("M")]
 
 
-class ETSForecaster(Forecaster):
+class ETSForecaster(CandidateChooser):
     """ETS with a small automatic candidate set and guards against exploding forecasts.
 
     Parameters
@@ -177,13 +177,6 @@ class ETSForecaster(Forecaster):
         paths = np.asarray(sim, dtype=float).reshape(h, n_paths).T
         paths = guard_paths(paths, mean, self.bound_, self.sigma_, seed, self.name)
         return self._finite_or_raise(paths, self.name)
-
-    def structure(self) -> dict[str, Any]:
-        """``{"candidates": [spec_]}`` when this fit chose among several candidates, else ``{}``."""
-        self._check_fitted()
-        if self.candidates is not None and len(self.candidates) == 1:
-            return {}
-        return {"candidates": [self.spec_]}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe fitted state: chosen spec, its parameters, initial states, AICc table and sigma."""

@@ -35,7 +35,7 @@ from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from forecast.errors import DataError, ModelError
 from forecast.models._common import artifact, check_forecast, explosion_bound, guard_paths
-from forecast.models.base import Forecaster
+from forecast.models.base import CandidateChooser
 
 SEASONAL_CANDIDATES = (
     ((0, 1, 1), (0, 1, 1), None),
@@ -98,7 +98,7 @@ def integrate(w: np.ndarray, history: np.ndarray, poly: np.ndarray) -> np.ndarra
     return full[..., b:]
 
 
-class SARIMAXForecaster(Forecaster):
+class SARIMAXForecaster(CandidateChooser):
     """Seasonal ARIMA (with regressors ``X`` when given) from a tiny candidate set.
 
     Parameters
@@ -307,13 +307,6 @@ class SARIMAXForecaster(Forecaster):
         paths = integrate(w_paths, self.history_, self.poly_)
         paths = guard_paths(paths, mean, self.bound_, self.sigma_, seed, self.name)
         return self._finite_or_raise(paths, self.name)
-
-    def structure(self) -> dict[str, Any]:
-        """``{"candidates": [spec_]}`` when this fit chose among several candidates, else ``{}``."""
-        self._check_fitted()
-        if self.candidates is not None and len(self.candidates) == 1:
-            return {}
-        return {"candidates": [self.spec_]}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe fitted state: chosen candidate, ARMA parameters, innovation scale, AIC table."""
