@@ -1,6 +1,6 @@
 """Official statistics tables (CSV or Excel, UTF-8 or GBK) → validated observations.
 
-Nothing here writes anywhere: the store calls :func:`read_tables` and writes only if no DataError.
+Nothing here writes anywhere: the store calls :func:`read_files` and writes only if no DataError.
 
 Files. ``.csv``/``.txt`` (comma; tab when the first line has tabs and no comma), ``.tsv`` and ``.xlsx``.
 CSV text is decoded as UTF-8 (with or without BOM), then as GBK (GB18030); a UTF-16 file with a BOM
@@ -288,38 +288,45 @@ def read_tables(paths: Iterable[str | os.PathLike] | str | os.PathLike, *,
     """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
+    rows, probs = _checked_rows([Path(p) for p in paths], encoding)
+    _raise_problems(probs)
+    return _frame(rows)[0]
+
+
+def read_files(paths: Iterable[str | os.PathLike], *, encoding: str | None = None
+               ) -> list[tuple[pd.DataFrame, list[int | None]]]:
+    """Read each file on its own: its observations and the line in the file of each row.
+
+    Unlike :func:`read_tables`, the same figure in two files is not a problem here (the store merges
+    such repeats); every other problem of every file is raised in one DataError, as there.
+
+    Examples
+    --------
+    >>> [(obs, lines)] = read_files(["tests/fixtures/good/long_utf8.csv"])   # doctest: +SKIP
+    >>> len(lines) == len(obs)                                               # doctest: +SKIP
+    True
+    """
+    checked = [_checked_rows([Path(p)], encoding) for p in paths]
+    _raise_problems([prob for _, probs in checked for prob in probs])
+    return [_frame(rows) for rows, _ in checked]
+
+
+def _checked_rows(paths: list[Path], encoding: str | None) -> tuple[list[dict], list[Problem]]:
+    """The parsed rows of ``paths`` after the checks across them, and every problem found."""
     rows: list[dict] = []
     probs: list[Problem] = []
-    paths = [Path(p) for p in paths]
     for path in paths:
         r, p = _parse_file(path, encoding)
         rows += r
         probs += p
     rows, cross = _cross_checks(rows)
-    probs += cross
+    return rows, probs + cross
+
+
+def _raise_problems(probs: list[Problem]) -> None:
     if probs:
         names = ", ".join(dict.fromkeys(p.file for p in probs))
         raise DataError(f"{len(probs)} problem(s) in {names}; nothing was read", probs)
-    return _frame(rows)[0]
-
-
-def read_table_lines(path: str | os.PathLike, *, encoding: str | None = None
-                     ) -> tuple[pd.DataFrame, list[int | None]]:
-    """:func:`read_table`, plus each returned row's line in the file (for messages about stored figures).
-
-    Examples
-    --------
-    >>> obs, lines = read_table_lines("tests/fixtures/good/long_utf8.csv")   # doctest: +SKIP
-    >>> len(lines) == len(obs)                                               # doctest: +SKIP
-    True
-    """
-    path = Path(path)
-    rows, probs = _parse_file(path, encoding)
-    rows, cross = _cross_checks(rows)
-    probs += cross
-    if probs:
-        raise DataError(f"{len(probs)} problem(s) in {path}; nothing was read", probs)
-    return _frame(rows)
 
 
 def read_table(path: str | os.PathLike, *, encoding: str | None = None) -> pd.DataFrame:

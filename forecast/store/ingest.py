@@ -90,6 +90,8 @@ def file_sha256(path: str | os.PathLike) -> str:
 
 def ingest_files(store, paths: list[Path]) -> IngestReport:
     """The body of :meth:`forecast.store.Store.ingest` (see there)."""
+    from forecast.io import read_files
+
     missing = [Problem(str(p), None, None, "no such file") for p in paths if not p.is_file()]
     if missing:
         raise DataError(f"{len(missing)} input file(s) not found; nothing was written", missing)
@@ -98,7 +100,8 @@ def ingest_files(store, paths: list[Path]) -> IngestReport:
         known = {r[0] for r in conn.execute("SELECT DISTINCT sha256 FROM ingests")}
     # files already ingested are not read again (they were validated when first ingested)
     fresh = [n for n, sha in enumerate(hashes) if sha not in known and sha not in hashes[:n]]
-    frames = dict(zip(fresh, _read_per_file([paths[n] for n in fresh]), strict=True)) if fresh else {}
+    # each file validated on its own: a figure repeated across files is merged below like a stored one
+    frames = dict(zip(fresh, read_files([paths[n] for n in fresh]), strict=True)) if fresh else {}
     with store.transaction() as conn:
         seen = {r[0] for r in conn.execute("SELECT DISTINCT sha256 FROM ingests")}
         current: dict[tuple, tuple] = {}  # key → the row as it stands after this ingest
@@ -153,28 +156,6 @@ def ingest_files(store, paths: list[Path]) -> IngestReport:
             [(current[k][4], current[k][5], *k) for k in sorted(updates)],
         )
     return IngestReport(str(store.path), results)
-
-
-def _read_per_file(paths: list[Path]) -> list[tuple[pd.DataFrame, list[int | None]]]:
-    """Each file's frame and the line in the file of each of its rows; one DataError with every problem
-    of every file.
-
-    Files are validated one by one: the same figure in two files of one call is then merged like a
-    figure already stored (identical: nothing to do; different: a conflict naming file and line),
-    exactly as when the files are ingested one at a time.
-    """
-    from forecast.io import read_table_lines
-
-    out, problems = [], []
-    for path in paths:
-        try:
-            out.append(read_table_lines(path))
-        except DataError as exc:
-            problems += exc.problems
-    if problems:
-        names = ", ".join(dict.fromkeys(p.file for p in problems))
-        raise DataError(f"{len(problems)} problem(s) in {names}; nothing was read", problems)
-    return out
 
 
 def _none_if_nan(x: object) -> float | None:
