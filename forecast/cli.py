@@ -185,11 +185,8 @@ _NOTES = {
     "en": ["Gap = YTD growth − target (percentage points); blank = not published or no target.",
            "* assumed target (not published)."],
 }
-_MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-
 def period_label(period: Any, lang: str = "zh") -> str:
-    """Name the YTD window ending in ``period``: ``2025年1-10月`` / ``Jan-Oct 2025``.
+    """Name the YTD window ending in ``period``: ``2025年1-10月`` / ``Jan-Oct 2025`` (:func:`forecast.i18n.fmt_period`).
 
     Examples
     --------
@@ -197,10 +194,9 @@ def period_label(period: Any, lang: str = "zh") -> str:
     >>> period_label(pd.Period("2025-02", "M")), period_label(pd.Period("2025-10", "M"), "en")
     ('2025年1-2月', 'Jan-Oct 2025')
     """
-    m, y = period.month, period.year
-    if lang == "zh":
-        return f"{y}年1月" if m == 1 else f"{y}年1-{m}月"
-    return f"Jan {y}" if m == 1 else f"Jan-{_MONTHS_EN[m - 1]} {y}"
+    from forecast.i18n import fmt_period
+
+    return fmt_period(period, lang)
 
 
 def _num(x: float, fmt: str = "{:.1f}") -> str:

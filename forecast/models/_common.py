@@ -118,7 +118,7 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return jsonable(value.tolist())
     if isinstance(value, np.generic):
-        return value.item()
+        return jsonable(value.item())  # a NaN float64 becomes None like a NaN float
     if isinstance(value, float) and not np.isfinite(value):
         return None
     return value

@@ -130,13 +130,6 @@ class _CompiledForecaster(Forecaster):
         return artifact(self, {**self._summary(), "sigma": self.sigma_})
 
 
-def _floats(par: Any) -> Any:
-    if isinstance(par, dict):
-        return {str(k): _floats(v) for k, v in par.items()}
-    arr = np.asarray(par, dtype=float)
-    return arr.tolist() if arr.ndim else float(arr)
-
-
 class AutoETSForecaster(_CompiledForecaster):
     """ETS chosen by AICc over error × trend (none, additive, damped) × season (statsforecast ``AutoETS``).
 
@@ -195,7 +188,7 @@ class AutoETSForecaster(_CompiledForecaster):
 
     def _summary(self) -> dict[str, Any]:
         fitted = self.model_.model_
-        return {"method": self.method_, "par": _floats(fitted["par"]), "aicc": float(fitted["aicc"])}
+        return {"method": self.method_, "par": fitted["par"], "aicc": float(fitted["aicc"])}
 
 
 class CESForecaster(_CompiledForecaster):
@@ -236,7 +229,7 @@ class CESForecaster(_CompiledForecaster):
 
     def _summary(self) -> dict[str, Any]:
         fitted = self.model_.model_
-        return {"seasontype": str(fitted["seasontype"]), "par": _floats(fitted["par"]),
+        return {"seasontype": str(fitted["seasontype"]), "par": fitted["par"],
                 "aicc": float(fitted["aicc"])}
 
 
@@ -271,4 +264,4 @@ class DOTMForecaster(_CompiledForecaster):
 
     def _summary(self) -> dict[str, Any]:
         fitted = self.model_.model_
-        return {"par": _floats(fitted["par"]), "decomposed": bool(fitted["decompose"]), "mse": float(fitted["mse"])}
+        return {"par": fitted["par"], "decomposed": bool(fitted["decompose"]), "mse": float(fitted["mse"])}
