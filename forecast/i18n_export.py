@@ -1,10 +1,10 @@
 """Labels of the Excel meeting pack (:mod:`forecast.export`), in Chinese and English.
 
-Kept apart from the app's labels only to keep :mod:`forecast.i18n` short: :mod:`forecast.i18n` merges
-:data:`EXPORT_LABELS` into its :data:`~forecast.i18n.LABELS`, so every key here is read with
-:func:`forecast.i18n.t` like any other label. Keys start with ``pack_``. The Chinese texts are the
-workbook's original ones (its tests compare them exactly); the English ones write 亿元 as
-"100 million yuan" and 百分点 as "percentage points".
+:mod:`forecast.i18n` merges :data:`EXPORT_LABELS` with the app's labels (:mod:`forecast.i18n_labels`)
+into its :data:`~forecast.i18n.LABELS`, so every key here is read with :func:`forecast.i18n.t` like any
+other label. Keys start with ``pack_``. The Chinese texts are the workbook's original ones (its tests
+compare them exactly); the English ones write 亿元 as "100 million yuan" and 百分点 as "percentage
+points".
 
 Examples
 --------
