@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run app test install bench-accuracy bench-speed bench-batch bench-app clean
+.PHONY: run app test install bench-accuracy bench-speed bench-batch bench-app bench-global clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -46,6 +46,10 @@ bench-speed: $(STAMP)
 
 bench-batch: $(STAMP)
 	$(BIN)/python bench/batch.py
+
+bench-global: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/global_m3.py
 
 bench-app: $(STAMP)
 	$(BIN)/python bench/app.py
