@@ -32,7 +32,8 @@ def series(region, indicator, points, is_index=False):
     return pd.DataFrame({
         "region": region, "indicator": indicator, "period": idx, "year": idx.year.astype("int64"),
         "season": np.where(idx.month == 2, 1, idx.month - 1).astype("int64"),
-        "ytd_value": v, "ytd_yoy": g, "ytd_base": v / (1 + g / 100), "value": np.nan, "base": np.nan,
+        "ytd_value": v, "ytd_yoy": g, "ytd_base": np.where(g > -100, v / np.maximum(1 + g / 100, 1e-12), np.nan),
+        "value": np.nan, "base": np.nan,
         "is_index": is_index,
     })
 
