@@ -13,9 +13,12 @@ Usage::
    ``prophet.diagnostics.cross_validation`` over the same origins (``cutoffs``) and backtest horizon,
    then the forecast of the same future periods: the same amount of work done the Prophet way.
 3. Peak memory: ``ru_maxrss`` of this process and of its largest child (the pool workers).
-4. ``--growth``: for cutoffs in the last complete year, forecast every series from the data up to the
+4. ``--growth``: for cutoffs in the last complete years, forecast every series from the data up to the
    cutoff with ``auto`` and with seasonal naive and compare the error of the projected full-year growth
-   (pp) with the actual growth: share of series where auto's mean absolute error is smaller.
+   (pp) with the actual growth: share of series where auto's mean absolute error is smaller. Also the
+   honesty of auto's uncertainty on that figure: the share of cases where the actual full-year growth
+   falls inside the 80 % interval of the growth projected from auto's sample paths, and the median
+   width of that interval (pp), by indicator and by cutoff month.
 
 Wall times depend on what else runs on the machine; CPU seconds (this process and its children) are
 printed too.
@@ -32,6 +35,9 @@ import warnings
 
 import numpy as np
 import pandas as pd
+
+#: Sample paths per series in the ``--growth`` runs (the 80 % interval of the projected growth).
+PATHS_GROWTH = 500
 
 
 def _cpu() -> float:
@@ -79,10 +85,12 @@ def bench_auto(panel: pd.DataFrame, workers: int, n_paths: int, config=None) -> 
 
 def bench_prophet(panel: pd.DataFrame, fcs: dict) -> dict:
     """Prophet fit + cross_validation (same origins and horizon as auto's backtest) + forecast, per series."""
-    logging.getLogger("cmdstanpy").setLevel(logging.ERROR)
-    logging.getLogger("prophet").setLevel(logging.ERROR)
     from prophet import Prophet
     from prophet.diagnostics import cross_validation
+
+    # cmdstanpy resets its logger's level on every Stan run: a filter keeps its INFO lines out
+    for name in ("cmdstanpy", "prophet"):
+        logging.getLogger(name).addFilter(lambda record: record.levelno >= logging.WARNING)
 
     from forecast.engine import AutoConfig, plan_backtest
 
@@ -129,8 +137,8 @@ def bench_growth(panel: pd.DataFrame, workers: int, cutoff_step: int, config=Non
         year = c.year + 1 if c.month == 12 else c.year
         sub = panel[panel["period"] <= c]
         for method in ("auto", "snaive"):
-            fcs = forecast_panel(sub, n_paths=100, seed=0, periods_per_year=11, workers=workers, method=method,
-                                 config=config)
+            fcs = forecast_panel(sub, n_paths=PATHS_GROWTH, seed=0, periods_per_year=11, workers=workers,
+                                 method=method, config=config)
             for (region, indicator), fc in fcs.items():
                 grp = panel[(panel["region"] == region) & (panel["indicator"] == indicator)].sort_values("period")
                 grp = grp[grp["period"].dt.year <= year]
@@ -138,9 +146,33 @@ def bench_growth(panel: pd.DataFrame, workers: int, cutoff_step: int, config=Non
                 seasons = [season_of(p, 11) for p in grp["period"]]
                 origin = int((grp["period"] <= c).sum())
                 err = full_year_growth_error(values, seasons, origin, np.asarray(fc.mean), periods_per_year=11)
-                rows.append({"region": region, "indicator": indicator, "cutoff": str(c), "method": method,
-                             "error_pp": err})
+                row = {"region": region, "indicator": indicator, "cutoff": str(c), "method": method,
+                       "error_pp": err}
+                if method == "auto" and np.isfinite(err):
+                    # error of the growth projected from each path: the actual is inside the 80 % interval
+                    # of the projection exactly when 0 lies between the 10 % and 90 % quantiles of these
+                    path_err = [full_year_growth_error(values, seasons, origin, p, periods_per_year=11)
+                                for p in np.asarray(fc.paths)]
+                    lo, hi = np.quantile(path_err, (0.1, 0.9))
+                    row.update(inside80=bool(lo <= 0 <= hi), width80_pp=float(hi - lo))
+                rows.append(row)
     return pd.DataFrame(rows)
+
+
+def growth_coverage(g: pd.DataFrame) -> pd.DataFrame:
+    """Coverage (%) and median width (pp) of auto's 80 % full-year growth intervals, by indicator and month."""
+    a = g[(g["method"] == "auto") & g["inside80"].notna()].copy()
+    a["inside80"] = a["inside80"].astype(float) * 100
+    a["cutoff month"] = pd.PeriodIndex(a["cutoff"], freq="M").month
+    by = []
+    for key in ("indicator", "cutoff month"):
+        t = a.groupby(key).agg(cases=("inside80", "size"), coverage80_pct=("inside80", "mean"),
+                               median_width80_pp=("width80_pp", "median"))
+        t.index = [f"{key} {v}" for v in t.index]
+        by.append(t)
+    total = pd.DataFrame({"cases": [len(a)], "coverage80_pct": [a["inside80"].mean()],
+                          "median_width80_pp": [a["width80_pp"].median()]}, index=["all"])
+    return pd.concat(by + [total]).round(1)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -186,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
               f"snaive {per['snaive'].mean():.2f} pp; auto better on {100 * share:.0f}% of {len(per)} series")
         by_ind = per.groupby(level="indicator").mean()
         print(by_ind.round(2).to_string())
+        print(f"auto's 80 % intervals of the full-year growth ({PATHS_GROWTH} paths): share of cases where the "
+              "actual growth fell inside, and median width")
+        print(growth_coverage(g).to_string())
     return 0
 
 
