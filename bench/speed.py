@@ -5,6 +5,7 @@ Usage::
     python bench/speed.py                   # auto panel + Prophet loop + peak memory
     python bench/speed.py --growth          # also: out-of-sample full-year growth error, auto vs snaive
     python bench/speed.py --limit 10 --skip-prophet
+    python bench/speed.py --prophet-default-cutoffs   # Prophet's cross_validation places its own cutoffs
 
 1. ``auto``: :func:`forecast.forecast_panel` on the panel of ``forecast.io.load_bundled()`` →
    ``forecast.panel.build_panel`` (11-period year, horizon to December of next year, 1,000 paths), which
@@ -12,6 +13,7 @@ Usage::
 2. The Prophet loop: for the same series, a plain loop of ``Prophet().fit`` with Prophet's own
    ``prophet.diagnostics.cross_validation`` over the same origins (``cutoffs``) and backtest horizon,
    then the forecast of the same future periods: the same amount of work done the Prophet way.
+   ``--prophet-default-cutoffs``: ``cross_validation`` picks its cutoffs itself (13 per series here).
 3. Peak memory: ``ru_maxrss`` of this process and of its largest child (the pool workers).
 4. ``--growth``: for cutoffs in the last complete years, forecast every series from the data up to the
    cutoff with ``auto`` and with seasonal naive and compare the error of the projected full-year growth
