@@ -8,18 +8,18 @@ Usage::
 ``auto`` (``forecast_series``) sees one series at a time, and no combination of local models measured
 in ``bench/README.md`` got below 0.958 x statsmodels Theta's sMAPE on M3 monthly. This script measures
 the one route found to the issue's 0.95: add a *global* model, trained across every series' in-sample
-part, to the plain median of the best local set. It is an experiment, not a troika model: nothing in
-``forecast/`` uses it.
+part, to the plain median of the best local set. It is an experiment: ``auto`` does not use the global
+model yet.
 
 1. Local models (troika's registry, one fit on each training part ``x``): AutoETS restricted to damped
    trends, AutoCES, dynamic optimised Theta, seasonal naive; and statsmodels ``ThetaModel(period=12)``
    as the reference, in the same run.
-2. The global model: one LightGBM regressor for all series and horizons. Inputs: the last ``--lags``
-   log values before an origin minus their last-12 mean (so the level is divided out), and the horizon
-   1..18; target: the log value at that horizon minus the same mean (the "window normalisation" of
-   Montero-Manso & Hyndman 2021, IJF 37(4), and of N-BEATS). Training windows: origins in the last
-   ``--windows`` periods of every series' **training part only**; the test parts ``xx`` are never seen.
-   Point forecasts only, so no coverage is reported for it.
+2. The global model, :class:`forecast.models.global_gbm.GlobalGBM`: one LightGBM regressor for all
+   series and horizons. Inputs: the last ``--lags`` log values before an origin minus their last-12
+   mean (so the level is divided out), and the horizon; target: the log value at that horizon minus the
+   same mean (the "window normalisation" of Montero-Manso & Hyndman 2021, IJF 37(4), and of N-BEATS).
+   Training windows: origins in the last ``--windows`` periods of every series' **training part
+   only**; the test parts ``xx`` are never seen. Point forecasts only, so no coverage is reported.
 3. Printed: mean sMAPE (0-200) and MASE (m = 12) of every member, of the median of the local models,
    of the global model, and of the median with the global model added, with the ratio to statsmodels
    Theta.
@@ -63,28 +63,6 @@ def local_forecasts(args: tuple[int, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
-def window_inputs(logs: np.ndarray, lags: int) -> tuple[np.ndarray, float]:
-    """The normalised last ``lags`` log values (left-padded with the first year's mean) and the level."""
-    if logs.size < lags:
-        logs = np.r_[np.full(lags - logs.size, logs[:M].mean()), logs]
-    window = logs[-lags:]
-    level = float(window[-M:].mean())
-    return window - level, level
-
-
-def training_set(parts: list[np.ndarray], lags: int, n_windows: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows (normalised window, horizon) -> normalised log target, from training parts only."""
-    rows, targets = [], []
-    for x in parts:
-        logs = np.log(x)
-        for t in range(max(2 * M, logs.size - n_windows), logs.size - H + 1):
-            window, level = window_inputs(logs[:t], lags)
-            for h in range(H):
-                rows.append(np.r_[window, h])
-                targets.append(logs[t + h] - level)
-    return np.asarray(rows), np.asarray(targets)
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--every", type=int, default=1, help="every k-th series")
@@ -92,11 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--windows", type=int, default=60, help="training origins per series (the last ones)")
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args(argv)
-    try:
-        import lightgbm
-    except ImportError:
-        ap.error("needs lightgbm: pip install -e '.[bench]'")
+    from forecast.errors import ModelError
     from forecast.evaluation import mase, smape
+    from forecast.models.global_gbm import GlobalGBM
 
     series = load(None, args.every)
     assert all(np.all(x > 0) for _, x, _ in series), "M3 monthly values are positive (log inputs)"
@@ -109,16 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     t_local = time.perf_counter() - start
 
     start = time.perf_counter()
-    X, y = training_set([x for _, x, _ in series], args.lags, args.windows)
-    params = {"objective": "l1", "learning_rate": 0.05, "num_leaves": 63, "min_data_in_leaf": 50,
-              "bagging_fraction": 0.8, "bagging_freq": 1, "feature_fraction": 0.8, "seed": SEED,
-              "deterministic": True, "num_threads": args.workers, "verbose": -1}
-    booster = lightgbm.train(params, lightgbm.Dataset(X, y), num_boost_round=500)
+    glob = GlobalGBM(season_length=M, lags=args.lags, n_windows=args.windows, seed=SEED, threads=args.workers)
+    try:
+        glob.fit([x for _, x, _ in series], h=H)
+    except ModelError as exc:
+        ap.error(str(exc))
     t_train = time.perf_counter() - start
     for (_, x, _), out in zip(series, local, strict=True):
-        window, level = window_inputs(np.log(x), args.lags)
-        rows = np.c_[np.tile(window, (H, 1)), np.arange(H)]
-        out["global"] = np.exp(booster.predict(rows) + level)
+        out["global"] = glob.predict(x, H)
         members = [out[name] for name in LOCAL]
         out["median (local)"] = np.median(members, axis=0)
         out["median (local + global)"] = np.median(members + [out["global"]], axis=0)
@@ -131,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     for n in names:
         s, m = scores[n]
         print(f"{n:<26}{s:8.2f}{m:8.3f}{s / ref:15.3f}")
-    print(f"local models {t_local:.0f} s wall; global model: {len(y):,} training rows, trained in {t_train:.0f} s wall")
+    print(f"local models {t_local:.0f} s wall; global model: {glob.n_rows_:,} training rows, trained in {t_train:.0f} s wall")
     return 0
 
 
