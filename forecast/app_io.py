@@ -242,7 +242,7 @@ def run_progress(log_text: str) -> tuple[int, int]:
 
     Examples
     --------
-    >>> run_progress('{"event": "series", "done": 3, "total": 15}\nnot json')
+    >>> run_progress('{"event": "series", "done": 3, "total": 15}\\nnot json')
     (3, 15)
     """
     import json
