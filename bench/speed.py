@@ -29,7 +29,6 @@ printed too.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import resource
 import time
@@ -91,14 +90,11 @@ def bench_prophet(panel: pd.DataFrame, fcs: dict, default_cutoffs: bool = False)
     ``default_cutoffs``: let ``cross_validation`` place its own cutoffs (its defaults: initial 3 x
     horizon, period half a horizon), as a Prophet user would; more fits than auto's backtest makes.
     """
-    from prophet import Prophet
-    from prophet.diagnostics import cross_validation
-
-    # cmdstanpy resets its logger's level on every Stan run: a filter keeps its INFO lines out
-    for name in ("cmdstanpy", "prophet"):
-        logging.getLogger(name).addFilter(lambda record: record.levelno >= logging.WARNING)
-
     from forecast.engine import AutoConfig, plan_backtest
+    from forecast.models.prophet_model import _import_prophet
+
+    Prophet = _import_prophet()  # the import troika's Prophet family uses: cmdstanpy's INFO lines silenced
+    from prophet.diagnostics import cross_validation
 
     wall, cpu, fits = time.perf_counter(), _cpu(), 0
     for (region, indicator), grp in panel.groupby(["region", "indicator"], sort=True):
