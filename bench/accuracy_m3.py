@@ -13,7 +13,11 @@ Models (``--models``, comma separated):
   seasonality test says so), intervals from ``prediction_intervals``: the reference the targets use;
 - ``theta``, ``ets``, ``sarimax``, ``autoets``, ``ces``, ``dotm``, ``prophet``: troika's registry models,
   fitted once on the training part, intervals from their own ``sample_paths`` (not recalibrated);
-- ``auto``     ``forecast.forecast_series(x, 18, season_length=12)``: backtest, weights, calibrated paths.
+- ``auto``     ``forecast.forecast_many(xs, 18, season_length=12)`` on all the chosen series at once:
+  each series' backtest, weights and calibrated paths, with the global members the collection trains
+  (``forecast.global_members``: 100 series or more) when the panel-wide backtest admits them;
+- ``auto_local`` ``forecast.forecast_series(x, 18, season_length=12)`` on each series alone (no global
+  members): what ``auto`` was before the global members.
 
 For each model the script prints the mean over series of sMAPE (0-200, averaged over the 18 horizons:
 the M3 convention), MASE (scale: in-sample seasonal naive MAE, m = 12), the share of test values inside
@@ -36,8 +40,9 @@ import numpy as np
 
 H = 18
 M = 12
-ALL_MODELS = ("snaive", "sm_theta", "theta", "ets", "sarimax", "autoets", "ces", "dotm", "prophet", "auto")
-DEFAULT_MODELS = ("snaive", "sm_theta", "ets", "sarimax", "autoets", "ces", "dotm", "prophet", "auto")
+ALL_MODELS = ("snaive", "sm_theta", "theta", "ets", "sarimax", "autoets", "ces", "dotm", "prophet", "auto_local",
+              "auto")
+DEFAULT_MODELS = ("snaive", "sm_theta", "ets", "sarimax", "autoets", "ces", "dotm", "prophet", "auto_local", "auto")
 
 
 def _cpu() -> float:
@@ -73,6 +78,23 @@ def _auto(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return fc.mean, lo, hi
 
 
+def run_auto(series: list, workers: int) -> tuple[list[dict], dict | None, float]:
+    """``forecast_many`` on all the series: per-series scores (CPU: the whole call's share), gate, wall."""
+    from forecast.evaluation import coverage, mase, smape
+    from forecast.panel_forecast import forecast_many
+
+    start, wall = _cpu(), time.perf_counter()
+    fcs, gate = forecast_many([x for _, x, _ in series], H, season_length=M, n_paths=1000, seed=0,
+                              workers=workers, return_gate=True)
+    cpu = (_cpu() - start) / max(len(series), 1)
+    out = []
+    for (_, x, xx), fc in zip(series, fcs, strict=True):
+        lo, hi = fc.quantiles((0.1, 0.9))
+        out.append({"smape": smape(xx, fc.mean), "mase": mase(xx, fc.mean, x, M), "cov80": coverage(xx, lo, hi),
+                    "cpu": cpu, "failed": "" if np.all(np.isfinite(fc.mean)) else "non-finite forecast"})
+    return out, gate, time.perf_counter() - wall
+
+
 def run_one(args: tuple[int, np.ndarray, np.ndarray, tuple[str, ...]]) -> dict:
     """Every chosen model on one series: metrics, CPU seconds, failures."""
     warnings.filterwarnings("ignore")
@@ -97,7 +119,7 @@ def _score(name: str, x: np.ndarray, xx: np.ndarray) -> dict:
     try:
         if name == "sm_theta":
             mean, lo, hi = _sm_theta(x)
-        elif name == "auto":
+        elif name == "auto_local":
             mean, lo, hi = _auto(x)
         else:
             mean, lo, hi = _registry(name, x)
@@ -147,15 +169,32 @@ def main(argv: list[str] | None = None) -> int:
     series = load(args.limit, args.every)
     print(f"M3 monthly: {len(series)} series, horizon {H}, models {', '.join(models)}, {args.workers} worker(s)")
     wall = time.perf_counter()  # includes the workers' start and warm-up
-    tasks = [(k, x, xx, models) for k, x, xx in series]
-    if args.workers > 1:
-        with ProcessPoolExecutor(args.workers, initializer=warm_up, initargs=(models,)) as pool:
+    each = tuple(m for m in models if m != "auto")
+    tasks = [(k, x, xx, each) for k, x, xx in series]
+    if not each:
+        rows = [{"idx": k} for k, _, _ in series]
+    elif args.workers > 1:
+        with ProcessPoolExecutor(args.workers, initializer=warm_up, initargs=(each,)) as pool:
             rows = list(pool.map(run_one, tasks, chunksize=4))
     else:
-        warm_up(models)
+        warm_up(each)
         rows = [run_one(t) for t in tasks]
+    if "auto" in models:
+        warnings.filterwarnings("ignore")
+        scores, gate, auto_wall = run_auto(series, args.workers)
+        for row, sc in zip(rows, scores, strict=True):
+            row["auto"] = sc
     wall = time.perf_counter() - wall
     report(rows, models, wall)
+    if "auto" in models:
+        if gate is None:
+            print(f"auto: {len(series)} series, fewer than the 100 that train global members")
+        else:
+            verdict = "admitted" if gate["admitted"] else "rejected"
+            print(f"auto: global members {verdict} by the panel gate (backtest AvgRelMAE "
+                  f"{gate['avg_rel_mae_with']:.4f} with, {gate['avg_rel_mae_without']:.4f} without, "
+                  f"{gate['series_compared']} series){'; not trained: ' + str(gate['failed']) if gate['failed'] else ''}")
+        print(f"auto: forecast_many took {auto_wall:.0f} s wall")
     return 0
 
 

@@ -56,6 +56,7 @@ _EXPORTS: dict[str, str] = {
     "MODELS": "forecast.models",
     "forecast_series": "forecast.engine",
     "forecast_panel": "forecast.panel_forecast",
+    "forecast_many": "forecast.panel_forecast",
     "backtest": "forecast.evaluation",
     # decisions
     "required_growth": "forecast.targets",

@@ -285,7 +285,8 @@ def combine(
     backtests : mapping
         Candidate → backtest forecasts, origins × backtest horizon (no origins: shape (0, 0)).
     means, model_paths : mapping
-        Candidate → final point forecast (h,) and its own sample paths (any rows × h).
+        Candidate → final point forecast (h,) and its own sample paths (any rows × h). A candidate
+        missing from ``model_paths`` (a global model) shares the point forecast only.
     actual : array
         Actuals of the backtest, origins × backtest horizon.
     n_paths, seed : int
@@ -313,10 +314,13 @@ def combine(
     else:
         mean = sum(w * np.asarray(means[nm], float) for nm, w in weights.items())
         comb_err = sum(w * errors[nm] for nm, w in weights.items()) if k else None
-    sds = [(w, np.asarray(model_paths[nm], float).std(axis=0)) for nm, w in weights.items() if w > 0]
+    # members without paths of their own (global models) add no spread prior and no path shapes
+    sds = [(w, np.asarray(model_paths[nm], float).std(axis=0)) for nm, w in weights.items()
+           if w > 0 and nm in model_paths] or [(1.0, np.zeros(mean.size))]
     prior = sum(w * sd for w, sd in sds) / sum(w for w, _ in sds)
     if not k and not np.any(prior > 0) and fallback_prior is not None:
         prior = fallback_prior
     sigma = calibrate_sigma(comb_err, mean.size, prior, prior_strength=prior_strength, inflate=inflate)
-    paths = calibrated_paths(mean, sigma, model_paths, weights, n_paths, seed)
+    shape_weights = {nm: w for nm, w in weights.items() if nm in model_paths} or weights
+    paths = calibrated_paths(mean, sigma, model_paths, shape_weights, n_paths, seed)
     return Combination(weights=weights, mean=mean, paths=paths, errors=comb_err, prior=prior, sigma=sigma)

@@ -399,3 +399,27 @@ def origin_metrics(
         if len(ge):
             out["growth_error_pp"] = float(np.mean(np.abs(ge["error_pp"])))
     return out
+
+
+def relative_mae(y: Any, origins: Sequence[int], forecasts: np.ndarray, season_length: int) -> float:
+    """MAE of forecasts made at ``origins`` divided by seasonal naive's MAE at the same origins.
+
+    Below 1: better than seasonal naive. Scale-free, so a panel's geometric mean of it (the AvgRelMAE
+    of Davydenko & Fildes 2013, IJF 29(3)) compares two forecasting methods over many series. NaN when
+    seasonal naive is exact or a training part is shorter than a season.
+
+    Examples
+    --------
+    >>> y = np.array([1.0, 2.0, 1.0, 3.0, 1.0, 4.0])   # snaive at origin 4 forecasts 1, 3: errors 0, 1
+    >>> relative_mae(y, [4], np.array([[1.0, 3.5]]), 2)
+    0.5
+    """
+    arr = np.asarray(y, dtype=float)
+    fc = np.atleast_2d(np.asarray(forecasts, dtype=float))
+    hb, m = fc.shape[1], int(season_length)
+    if not len(origins) or min(origins) < m:
+        return float("nan")
+    actual = np.array([arr[t : t + hb] for t in origins])
+    naive = np.array([arr[t - m + np.arange(hb) % m] for t in origins])
+    base = float(np.mean(np.abs(actual - naive)))
+    return float(np.mean(np.abs(actual - fc)) / base) if base > 0 else float("nan")

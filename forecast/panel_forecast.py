@@ -11,11 +11,20 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from forecast.engine import AutoConfig, SeriesForecast, _reason, model_specs, run_series, subseed
+from forecast.engine import (
+    AutoConfig,
+    SeriesForecast,
+    _reason,
+    model_specs,
+    run_series,
+    run_series_variants,
+    subseed,
+)
 from forecast.errors import DataError
 
 
@@ -59,40 +68,84 @@ def _fill_gaps(values: np.ndarray, m: int) -> tuple[np.ndarray, int]:
     return v, int(gaps.size)
 
 
-def _panel_task(task: dict) -> SeriesForecast:
-    """Forecast one panel series; never raises (a failure becomes a flagged NaN result)."""
+def _prepare(task: dict) -> dict:
+    """The engine's inputs of one panel task: trimmed, gap-filled values, horizon, regressors, seasons."""
     region, indicator, ppy = task["region"], task["indicator"], task["periods_per_year"]
     periods, values = task["periods"], task["values"]
-    seed = subseed(task["seed"], region, indicator)
-    keys = {"region": region, "indicator": indicator}
-    try:
-        ok = np.flatnonzero(np.isfinite(values))
-        if ok.size == 0:
-            raise DataError(f"{region}/{indicator}: no finite period values")
-        periods, values = periods[ok[0] : ok[-1] + 1], values[ok[0] : ok[-1] + 1]
-        y, n_filled = _fill_gaps(values, ppy)
-        last = periods[-1]
-        h = task["h"] or default_horizon(last, ppy)
-        fut = future_periods(last, h, ppy)
-        config = task["config"] or AutoConfig()
-        specs = model_specs(config.models if task["method"] == "auto" else (task["method"],))
-        X = Xf = None
-        if task["regressors"] and any(getattr(cls, "uses_regressors", False) for _, cls, _ in specs):
-            from forecast.calendar import spring_festival_regressors
+    ok = np.flatnonzero(np.isfinite(values))
+    if ok.size == 0:
+        raise DataError(f"{region}/{indicator}: no finite period values")
+    periods, values = periods[ok[0] : ok[-1] + 1], values[ok[0] : ok[-1] + 1]
+    y, n_filled = _fill_gaps(values, ppy)
+    last = periods[-1]
+    h = task["h"] or default_horizon(last, ppy)
+    fut = future_periods(last, h, ppy)
+    config = task["config"] or AutoConfig()
+    specs = model_specs(config.models if task["method"] == "auto" else (task["method"],))
+    X = Xf = None
+    if task["regressors"] and any(getattr(cls, "uses_regressors", False) for _, cls, _ in specs):
+        from forecast.calendar import spring_festival_regressors
 
-            reg = spring_festival_regressors(periods.append(fut), ppy).to_numpy(dtype=float)
-            X, Xf = reg[: y.size], reg[y.size :]
-        # season of each period: Jan-Feb (month 2) is season 1 in the 11-period year, else the month
-        seasons = np.asarray(periods.month, dtype=int) - (1 if ppy == 11 else 0)
-        res = run_series(y, h, season_length=ppy, method=task["method"], n_paths=task["n_paths"], seed=seed,
-                         config=config, X=X, X_future=Xf, seasons=seasons,
-                         flags=(f"filled_gaps:{n_filled}",) if n_filled else ())
-        return SeriesForecast(**{f: getattr(res, f) for f in _RESULT_FIELDS}, **keys, last_period=last, periods=fut)
+        reg = spring_festival_regressors(periods.append(fut), ppy).to_numpy(dtype=float)
+        X, Xf = reg[: y.size], reg[y.size :]
+    # season of each period: Jan-Feb (month 2) is season 1 in the 11-period year, else the month
+    seasons = np.asarray(periods.month, dtype=int) - (1 if ppy == 11 else 0)
+    return {"y": y, "h": h, "last": last, "periods": fut, "config": config, "X": X, "X_future": Xf,
+            "seasons": seasons, "flags": (f"filled_gaps:{n_filled}",) if n_filled else ()}
+
+
+def _panel_task(task: dict) -> SeriesForecast | tuple[SeriesForecast, SeriesForecast | None]:
+    """Forecast one panel series; never raises (a failure becomes a flagged NaN result).
+
+    With ``task["extra"]`` (global members, :mod:`forecast.global_members`) it returns the pair of
+    results without and with them, for the panel's gate to choose from.
+    """
+    keys = {"region": task["region"], "indicator": task["indicator"]}
+    seed = subseed(task["seed"], task["region"], task["indicator"])
+    try:
+        p = _prepare(task)
+        kw = {"season_length": task["periods_per_year"], "method": task["method"], "n_paths": task["n_paths"],
+              "seed": seed, "config": p["config"], "X": p["X"], "X_future": p["X_future"], "seasons": p["seasons"],
+              "flags": p["flags"]}
+
+        def wrap(res):
+            return None if res is None else SeriesForecast(**{f: getattr(res, f) for f in _RESULT_FIELDS}, **keys,
+                                                           last_period=p["last"], periods=p["periods"])
+
+        if task.get("extra") is not None:
+            local, both = run_series_variants(p["y"], p["h"], extra=task["extra"], **kw)
+            return wrap(local), wrap(both)
+        return wrap(run_series(p["y"], p["h"], **kw))
     except Exception as exc:  # noqa: BLE001 - failure isolation: one series never loses the panel
         h = task["h"] or 0
         nan = np.full(h, np.nan)
-        return SeriesForecast(mean=nan, paths=np.full((task["n_paths"], h), np.nan), weights={}, dropped={},
-                              flags=(f"failed: {_reason(exc)}",), metrics={}, method=task["method"], **keys)
+        res = SeriesForecast(mean=nan, paths=np.full((task["n_paths"], h), np.nan), weights={}, dropped={},
+                             flags=(f"failed: {_reason(exc)}",), metrics={}, method=task["method"], **keys)
+        return (res, None) if task.get("extra") is not None else res
+
+
+def attach_global_members(tasks: list[dict], config: AutoConfig | None) -> dict[str, str] | None:
+    """Train the global members over the tasks' series and put each series' share in ``task["extra"]``.
+
+    Returns the global models that failed to train (label → reason), or None when the panel does not
+    use global members (:func:`forecast.global_members.wants_globals`); the tasks are then unchanged.
+    """
+    from forecast.global_members import global_members, wants_globals
+
+    config = config or AutoConfig()
+    if not tasks or not wants_globals(len(tasks), tasks[0]["method"], config):
+        return None
+    ys, hs = [], []
+    for t in tasks:
+        try:
+            p = _prepare(t)
+            ys.append(p["y"]), hs.append(p["h"])
+        except Exception:  # noqa: BLE001 - the task itself reports the failure
+            ys.append(None), hs.append(t["h"] or 1)
+    extras, failed = global_members(ys, hs, tasks[0]["periods_per_year"], config)
+    for t, e in zip(tasks, extras, strict=True):
+        t["extra"] = e
+    return failed
 
 
 _RESULT_FIELDS = ("mean", "paths", "weights", "dropped", "flags", "metrics", "method", "models")
@@ -116,6 +169,27 @@ def _single_threaded_children() -> Iterator[None]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def panel_tasks(panel: pd.DataFrame, *, h: int | None, n_paths: int, seed: int, periods_per_year: int, method: str,
+                config: AutoConfig | None, regressors: bool = True,
+                keys: list[tuple[str, str]] | None = None) -> list[dict]:
+    """One task (plain dict, picklable) per (region, indicator) series of the panel, in panel order."""
+    from forecast.schema import INDICATOR, PERIOD, REGION, VALUE
+
+    missing = [c for c in (REGION, INDICATOR, PERIOD, VALUE) if c not in panel.columns]
+    if missing:
+        raise DataError(f"forecast_panel: panel lacks column(s) {missing}; build it with forecast.panel.build_panel")
+    tasks = []
+    for (region, indicator), grp in panel.groupby([REGION, INDICATOR], sort=True):
+        if keys is not None and (region, indicator) not in keys:
+            continue
+        grp = grp.sort_values(PERIOD)
+        tasks.append({"region": region, "indicator": indicator, "periods": pd.PeriodIndex(grp[PERIOD], freq="M"),
+                      "values": grp[VALUE].to_numpy(dtype=float), "h": h, "n_paths": n_paths, "seed": seed,
+                      "periods_per_year": periods_per_year, "method": method, "config": config,
+                      "regressors": regressors})
+    return tasks
 
 
 def forecast_panel(
@@ -155,6 +229,9 @@ def forecast_panel(
     keys : list of (region, indicator), optional
         Only these series.
 
+    With ``method="auto"`` and at least ``config.global_min_series`` series, the global members are
+    trained across the panel and kept if the panel-wide backtest admits them (:mod:`forecast.global_members`).
+
     Returns
     -------
     dict
@@ -166,34 +243,104 @@ def forecast_panel(
     >>> from forecast.io import load_bundled; from forecast.panel import build_panel   # doctest: +SKIP
     >>> fcs = forecast_panel(build_panel(load_bundled()), n_paths=200, workers=2)      # doctest: +SKIP
     """
-    from forecast.schema import INDICATOR, PERIOD, REGION, VALUE
+    tasks = panel_tasks(panel, h=h, n_paths=n_paths, seed=seed, periods_per_year=periods_per_year, method=method,
+                        config=config, regressors=regressors, keys=keys)
+    failed = attach_global_members(tasks, config)
+    results = map_tasks(_panel_task, tasks, workers)
+    if failed is not None:
+        from forecast.global_members import choose_variants
 
-    missing = [c for c in (REGION, INDICATOR, PERIOD, VALUE) if c not in panel.columns]
-    if missing:
-        raise DataError(f"forecast_panel: panel lacks column(s) {missing}; build it with forecast.panel.build_panel")
-    tasks = []
-    for (region, indicator), grp in panel.groupby([REGION, INDICATOR], sort=True):
-        if keys is not None and (region, indicator) not in keys:
-            continue
-        grp = grp.sort_values(PERIOD)
-        tasks.append({"region": region, "indicator": indicator, "periods": pd.PeriodIndex(grp[PERIOD], freq="M"),
-                      "values": grp[VALUE].to_numpy(dtype=float), "h": h, "n_paths": n_paths, "seed": seed,
-                      "periods_per_year": periods_per_year, "method": method, "config": config,
-                      "regressors": regressors})
-    if workers <= 1 or len(tasks) <= 1:
-        results = [_panel_task(t) for t in tasks]
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        with _single_threaded_children(), ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-        ) as pool:
-            futures = [pool.submit(_panel_task, t) for t in tasks]
-            results = []
-            for t, fut in zip(tasks, futures, strict=True):
-                try:
-                    results.append(fut.result())
-                except Exception:  # noqa: BLE001 - a dead worker: redo this series here
-                    results.append(_panel_task(t))
+        results, _ = choose_variants(results, failed, [lb for lb, _ in (config or AutoConfig()).global_models])
     return {(r.region, r.indicator): r for r in results}
+
+
+def map_tasks(fn, tasks: list, workers: int) -> list:
+    """``[fn(t) for t in tasks]``, in a spawn-started process pool when ``workers > 1``.
+
+    Single-threaded BLAS in the workers; a task whose worker dies is redone in this process.
+    """
+    if workers <= 1 or len(tasks) <= 1:
+        return [fn(t) for t in tasks]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with _single_threaded_children(), ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+    ) as pool:
+        futures = [pool.submit(fn, t) for t in tasks]
+        results = []
+        for t, fut in zip(tasks, futures, strict=True):
+            try:
+                results.append(fut.result())
+            except Exception:  # noqa: BLE001 - a dead worker: redo this task here
+                results.append(fn(t))
+    return results
+
+
+def _many_task(task: dict) -> Any:
+    kw = {k: task[k] for k in ("season_length", "method", "n_paths", "seed", "config")}
+    if task.get("extra") is not None:
+        return run_series_variants(task["y"], task["h"], extra=task["extra"], **kw)
+    return run_series(task["y"], task["h"], **kw)
+
+
+def forecast_many(ys, h, *, season_length=12, method="auto", n_paths=1000, seed=0, workers=1, config=None,
+                  return_gate=False):
+    """Forecast many series at once: :func:`forecast.forecast_series` for each, plus global members.
+
+    A collection of at least ``AutoConfig.global_min_series`` series (default 100) also trains the
+    global models of ``AutoConfig.global_models`` across all of them, offers them to every series' ``auto``
+    combination and keeps them if they beat the combinations without them on the pooled backtest
+    (:mod:`forecast.global_members`). Fewer series: exactly ``forecast_series`` on each.
+
+    Parameters
+    ----------
+    ys : sequence of array-like
+        The series (each 1-D, finite floats, oldest first; lengths may differ).
+    h, season_length, method, n_paths
+        As in :func:`forecast.forecast_series`, the same for every series.
+    seed : int
+        Series ``i`` draws from ``subseed(seed, "series", i)``: reproducible, independent across series.
+    workers : int
+        Processes for the per-series work (1: this process). The global models train here.
+    config : AutoConfig, optional
+    return_gate : bool
+        Also return the gate's figures (:func:`forecast.global_members.choose_variants`; None without
+        global members).
+
+    Returns
+    -------
+    list of ForecastResult, in the order of ``ys`` (and the gate's dict with ``return_gate``)
+
+    Examples
+    --------
+    >>> fcs = forecast_many([[1.0, 3.0, 2.0] * 8, [5.0, 4.0, 6.0] * 8], 3, season_length=3, n_paths=20)
+    >>> [fc.mean.round(1).tolist() for fc in fcs]
+    [[1.0, 3.0, 2.0], [5.0, 4.0, 6.0]]
+    """
+    from forecast.global_members import choose_variants, global_members, wants_globals
+    from forecast.models.base import Forecaster
+
+    arrs = []
+    for i, y in enumerate(ys):
+        try:
+            arrs.append(Forecaster._as_series(y))
+        except DataError as exc:
+            raise DataError(f"series {i} of forecast_many: {exc}") from exc
+    h = Forecaster._check_h(h)
+    if int(season_length) != season_length or season_length < 1:
+        raise DataError(f"season_length must be a positive whole number, got {season_length!r}")
+    if int(n_paths) != n_paths or n_paths < 1:
+        raise DataError(f"n_paths must be a positive whole number, got {n_paths!r}")
+    config = config or AutoConfig()
+    tasks = [{"y": a, "h": h, "season_length": int(season_length), "method": method, "n_paths": int(n_paths),
+              "seed": subseed(seed, "series", i), "config": config} for i, a in enumerate(arrs)]
+    gate = None
+    if wants_globals(len(tasks), method, config):
+        extras, failed = global_members(arrs, [h] * len(arrs), int(season_length), config)
+        for t, e in zip(tasks, extras, strict=True):
+            t["extra"] = e
+    results = map_tasks(_many_task, tasks, workers)
+    if tasks and "extra" in tasks[0]:
+        results, gate = choose_variants(results, failed, [lb for lb, _ in config.global_models])
+    return (results, gate) if return_gate else results

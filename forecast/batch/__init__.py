@@ -69,7 +69,8 @@ class BatchSettings:
     """What a run computes; equal settings (and data and code) mean an equal run.
 
     ``workers`` and the Dask address are not settings: they change where a series is fitted, not its
-    result. ``fail_series`` is fault injection for tests (``region/indicator`` names).
+    result. ``fail_series`` is fault injection for tests (``region/indicator`` names). A panel of at least
+    ``global_min_series`` series trains global members for ``auto`` (:mod:`forecast.global_members`).
 
     Examples
     --------
@@ -88,6 +89,7 @@ class BatchSettings:
     reconcile: str = "bottom_up"
     artifacts: bool = True
     fail_series: tuple[str, ...] = ()
+    global_min_series: int = 100
 
     def normalised(self) -> BatchSettings:
         """Names resolved to catalogue codes and sorted in catalogue order; bad values raise DataError."""
@@ -103,6 +105,8 @@ class BatchSettings:
         check(int(self.n_paths) == self.n_paths and self.n_paths >= 2, "n_paths", f"got {self.n_paths!r}; expected a whole number ≥ 2")
         check(self.periods_per_year in (11, 12), "periods_per_year", f"got {self.periods_per_year!r}; expected 11 or 12")
         check(self.h is None or (int(self.h) == self.h and self.h >= 1), "h", f"got {self.h!r}; expected a whole number ≥ 1")
+        check(int(self.global_min_series) == self.global_min_series and self.global_min_series >= 2, "global_min_series",
+              f"got {self.global_min_series!r}; expected a whole number ≥ 2")
         check(self.reconcile in (*METHODS, "none") and self.reconcile != "pin", "reconcile",
               f"got {self.reconcile!r}; expected bottom_up, mint_shrink or none")
         regions = indicators = None
@@ -122,7 +126,7 @@ class BatchSettings:
             raise DataError("invalid batch settings", problems)
         return BatchSettings(int(self.n_paths), int(self.seed), int(self.periods_per_year), self.method,
                              tuple(self.models) if self.models else None, self.h, regions, indicators,
-                             self.reconcile, bool(self.artifacts), fails)
+                             self.reconcile, bool(self.artifacts), fails, int(self.global_min_series))
 
     def to_dict(self) -> dict:
         """JSON-ready dict (tuples as lists): what the store records and compares."""
@@ -317,15 +321,21 @@ def _execute(store: Store, run_id: str, obs, targets, scenarios, settings: Batch
 
     panel = build_panel(obs, periods_per_year=settings.periods_per_year)
     tasks = _tasks(panel, settings)
+    failed = attach_batch_globals(tasks)
     log.total, log.done = len(tasks), 0
     half = max(1, len(tasks) // 2)
+
+    def series_event(res: dict, done: int) -> None:
+        fc = res["forecast"]
+        log.event("series", run_id=run_id, region=fc.region, indicator=fc.indicator, outcome=outcome_of(fc.flags),
+                  seconds=round(res["seconds"], 3), weights=fc.weights, dropped=fc.dropped, flags=list(fc.flags),
+                  metrics=fc.metrics, worker=res["worker"], done=done, total=log.total)
 
     def on_result(res: dict) -> None:
         fc = res["forecast"]
         log.step(f"{fc.region}/{fc.indicator}")
-        log.event("series", run_id=run_id, region=fc.region, indicator=fc.indicator, outcome=outcome_of(fc.flags),
-                  seconds=round(res["seconds"], 3), weights=fc.weights, dropped=fc.dropped, flags=list(fc.flags),
-                  metrics=fc.metrics, worker=res["worker"], done=log.done, total=log.total)
+        if failed is None:  # with global members the published variant is known only after the gate
+            series_event(res, log.done)
         if log.done == half:
             pause_point("fitting")
 
@@ -333,6 +343,11 @@ def _execute(store: Store, run_id: str, obs, targets, scenarios, settings: Batch
         results = run_dask(tasks, on_result, dask[0], run_id=run_id, timeout=dask[1])
     else:
         results = run_local(tasks, on_result, workers)
+    if failed is not None:
+        gate = choose_batch_variants(results, failed, settings.artifacts)
+        log.event("global_gate", run_id=run_id, **gate)
+        for i, res in enumerate(results, 1):
+            series_event(res, i)
     log.close()
     payload, outcomes = assemble_run(run_id, panel, results, targets, scenarios, settings)
     if settings.artifacts:
@@ -341,6 +356,40 @@ def _execute(store: Store, run_id: str, obs, targets, scenarios, settings: Batch
         R.save_scenarios(conn, [(s.name, s.spec, s.source, s.sha256) for s in scenarios if s.scenario is not None])
         R.write_complete(conn, payload, before_commit=lambda: pause_point("commit"))
     return outcomes
+
+
+def attach_batch_globals(tasks: list[dict]) -> dict[str, str] | None:
+    """Train the global members over the batch's panel (here, once) and give each task its share.
+
+    None when the panel does not use them (not ``auto``, or fewer than ``global_min_series`` series);
+    otherwise the global models that failed to train (label → reason). See :mod:`forecast.global_members`.
+    """
+    from forecast.batch.tasks import _config, engine_task
+    from forecast.global_members import wants_globals
+    from forecast.panel_forecast import attach_global_members
+
+    if not tasks or not wants_globals(len(tasks), tasks[0]["method"], _config(tasks[0])):
+        return None
+    engine_tasks = [engine_task(t) for t in tasks]
+    failed = attach_global_members(engine_tasks, engine_tasks[0]["config"])
+    if failed is not None:
+        for t, et in zip(tasks, engine_tasks, strict=True):
+            t["extra"] = et["extra"]
+    return failed
+
+
+def choose_batch_variants(results: list[dict], failed: dict[str, str], artifacts: bool) -> dict:
+    """Apply the panel gate to the batch's results in place; returns the gate's figures."""
+    from forecast.batch.artifacts import model_artifacts
+    from forecast.engine import AutoConfig
+    from forecast.global_members import choose_variants
+
+    chosen, gate = choose_variants([(r["forecast"], r.pop("variant", None)) for r in results], failed,
+                                   [lb for lb, _ in AutoConfig().global_models])
+    for r, fc in zip(results, chosen, strict=True):
+        r["forecast"] = fc
+        r["artifacts"] = model_artifacts(fc) if artifacts else {}
+    return gate
 
 
 def _tasks(panel, settings: BatchSettings) -> list[dict]:
@@ -353,5 +402,5 @@ def _tasks(panel, settings: BatchSettings) -> list[dict]:
                     "h": settings.h, "n_paths": settings.n_paths, "seed": settings.seed,
                     "periods_per_year": settings.periods_per_year, "method": settings.method,
                     "models": settings.models, "fail": f"{region}/{indicator}" in fails,
-                    "artifacts": settings.artifacts})
+                    "artifacts": settings.artifacts, "global_min_series": settings.global_min_series})
     return out

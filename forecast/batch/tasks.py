@@ -36,7 +36,7 @@ def _config(task: dict) -> Any:
     models = tuple(task["models"] or DEFAULT_MODELS)
     if task.get("fail"):
         models = tuple((m, m, {FAULT_PARAM: True}) for m in models)
-    return AutoConfig(models=models)
+    return AutoConfig(models=models, global_min_series=task.get("global_min_series", AutoConfig.global_min_series))
 
 
 def fit_series(task: dict) -> dict:
@@ -53,21 +53,33 @@ def fit_series(task: dict) -> dict:
     -------
     dict
         ``key``, ``forecast`` (:class:`forecast.engine.SeriesForecast`), ``artifacts`` (label → params
-        dict), ``seconds`` (wall time here), ``worker`` (host:pid).
+        dict), ``seconds`` (wall time here), ``worker`` (host:pid); ``variant``: the result with the global
+        members (None without them), for the batch's panel gate.
     """
     from forecast.batch.artifacts import model_artifacts
-    from forecast.panel_forecast import forecast_panel
+    from forecast.panel_forecast import _panel_task
 
     start = time.perf_counter()
     key = series_key(task)
-    method = "auto" if task.get("fail") else task["method"]
-    out = forecast_panel(task["panel"], h=task["h"], n_paths=task["n_paths"], seed=task["seed"],
-                         periods_per_year=task["periods_per_year"], workers=1, method=method,
-                         config=_config(task), keys=[key])
-    fc = out[key]
+    out = _panel_task(engine_task(task))
+    fc, variant = out if isinstance(out, tuple) else (out, None)
     artifacts = model_artifacts(fc) if task.get("artifacts") else {}
-    return {"key": key, "forecast": fc, "artifacts": artifacts, "seconds": time.perf_counter() - start,
-            "worker": f"{os.uname().nodename}:{os.getpid()}"}
+    return {"key": key, "forecast": fc, "variant": variant, "artifacts": artifacts,
+            "seconds": time.perf_counter() - start, "worker": f"{os.uname().nodename}:{os.getpid()}"}
+
+
+def engine_task(task: dict) -> dict:
+    """The engine's task (:func:`forecast.panel_forecast.panel_tasks`) of one batch task, with its global
+    members' share (``task["extra"]``) when the batch trained them."""
+    from forecast.panel_forecast import panel_tasks
+
+    method = "auto" if task.get("fail") else task["method"]
+    (out,) = panel_tasks(task["panel"], h=task["h"], n_paths=task["n_paths"], seed=task["seed"],
+                         periods_per_year=task["periods_per_year"], method=method, config=_config(task),
+                         keys=[series_key(task)])
+    if task.get("extra") is not None:
+        out["extra"] = task["extra"]
+    return out
 
 
 def outcome_of(flags: tuple[str, ...]) -> str:

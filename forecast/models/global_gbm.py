@@ -1,12 +1,12 @@
-"""A global model: one LightGBM regressor trained across many series (not yet one of auto's candidates).
+"""A global model: one LightGBM regressor trained across many series (a member of ``auto`` on big panels).
 
 Every other family fits one series. :class:`GlobalGBM` learns from the windows of *many* series at once,
 the idea behind the global models that lead the M-competition benchmarks (Montero-Manso & Hyndman
 2021, IJF 37(4); N-BEATS, Oreshkin et al. 2020). On M3 monthly, adding it to the median of troika's best
 local models took sMAPE from 13.39 to 13.26, 0.949 x statsmodels Theta (``bench/global_m3.py``,
-``bench/README.md``). It is not in :data:`forecast.models.MODELS`: its ``fit`` takes a list of series,
-so the engine would have to train it over a whole panel (once per backtest origin) before it can be a
-candidate of ``auto``.
+``bench/README.md``). It is not in :data:`forecast.models.MODELS`: its ``fit`` takes a list of series.
+:mod:`forecast.global_members` trains it over a panel (``forecast_panel``, ``forecast_many``, the batch)
+and offers it to every series' ``auto`` combination.
 
 Inputs and target (window normalisation). At an origin ``t`` of a positive series ``x``, with
 ``L = lags`` and ``m = season_length``::
@@ -20,7 +20,8 @@ mean of the first season. Training rows come from the last ``n_windows`` origins
 still have ``h`` values after them. Series with a non-positive or non-finite value, or fewer than
 ``2 m + h`` values, are left out of training (``skipped_``) and cannot be forecast.
 
-Needs ``lightgbm`` (``pip install -e '.[bench]'``); without it ``fit`` raises ModelError.
+Needs ``lightgbm`` (a dependency of troika); where it cannot load (its OpenMP runtime, libgomp, is
+missing) ``fit`` raises ModelError and panels run without the global members.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def _lightgbm() -> Any:
     try:
         import lightgbm
     except (ImportError, OSError) as exc:  # OSError: the wheel's OpenMP runtime (libgomp) is missing
-        raise ModelError(f"the global model needs lightgbm (pip install -e '.[bench]'): {exc}") from exc
+        raise ModelError(f"the global model needs lightgbm (pip install lightgbm; it needs libgomp): {exc}") from exc
     return lightgbm
 
 
@@ -80,7 +81,7 @@ class GlobalGBM:
     season_length : int
         Periods per year (12 monthly, 11 official); the level is the mean of the last season.
     lags : int or None
-        Input window; default ``3 * season_length``.
+        Input window; default ``lag_years * season_length``.
     n_windows : int
         Training origins per series (the last ones).
     n_rounds, learning_rate, num_leaves, min_data_in_leaf : LightGBM settings (L1 objective, with
@@ -88,6 +89,8 @@ class GlobalGBM:
     seed : int
     threads : int
         LightGBM threads.
+    lag_years : int
+        Input window in years when ``lags`` is None.
 
     Attributes
     ----------
@@ -111,9 +114,10 @@ class GlobalGBM:
 
     def __init__(self, season_length: int = 12, lags: int | None = None, n_windows: int = 60, n_rounds: int = 500,
                  learning_rate: float = 0.05, num_leaves: int = 63, min_data_in_leaf: int = 50, seed: int = 0,
-                 threads: int = 1):
+                 threads: int = 1, lag_years: int = 3):
         self.season_length = season_length
         self.lags = lags
+        self.lag_years = lag_years
         self.n_windows = n_windows
         self.n_rounds = n_rounds
         self.learning_rate = learning_rate
@@ -134,7 +138,7 @@ class GlobalGBM:
             raise DataError(f"h must be a positive whole number of periods, got {h!r}")
         lgb = _lightgbm()
         self.h_ = int(h)
-        self.lags_ = int(self.lags or 3 * self.season_length)
+        self.lags_ = int(self.lags or self.lag_years * self.season_length)
         usable = [self._usable(y, self.h_) for y in series]
         self.skipped_ = [i for i, x in enumerate(usable) if x is None]
         X, target = training_rows([x for x in usable if x is not None], self.h_, self.lags_,
@@ -152,16 +156,26 @@ class GlobalGBM:
 
     def predict(self, y: Any, h: int) -> np.ndarray:
         """Forecast ``h <= h_`` periods after the end of ``y`` (one positive series)."""
+        return self.predict_many([y], [h])[0]
+
+    def predict_many(self, ys: Sequence[Any], hs: Sequence[int]) -> list[np.ndarray]:
+        """Forecasts of many series in one call to the booster (much faster than one call per series)."""
         if not hasattr(self, "booster_"):
             raise NotFittedError("GlobalGBM is not fitted: call fit(series, h) first")
-        if int(h) != h or not 1 <= h <= self.h_:
-            raise DataError(f"h must be a whole number from 1 to the trained horizon {self.h_}, got {h!r}")
-        x = np.asarray(y, dtype=float).ravel()
-        if x.size == 0 or not np.all(np.isfinite(x)) or np.any(x <= 0):
-            raise ModelError("the global model forecasts positive, finite series only (it works on logs)")
-        window, level = window_inputs(np.log(x), self.lags_, int(self.season_length))
-        rows = np.c_[np.tile(window, (int(h), 1)), np.arange(int(h))]
-        return np.exp(self.booster_.predict(rows) + level)
+        rows, levels = [], []
+        for y, h in zip(ys, hs, strict=True):
+            if int(h) != h or not 1 <= h <= self.h_:
+                raise DataError(f"h must be a whole number from 1 to the trained horizon {self.h_}, got {h!r}")
+            x = np.asarray(y, dtype=float).ravel()
+            if x.size == 0 or not np.all(np.isfinite(x)) or np.any(x <= 0):
+                raise ModelError("the global model forecasts positive, finite series only (it works on logs)")
+            window, level = window_inputs(np.log(x), self.lags_, int(self.season_length))
+            rows.append(np.c_[np.tile(window, (int(h), 1)), np.arange(int(h))])
+            levels.append(np.full(int(h), level))
+        if not rows:
+            return []
+        out = np.exp(self.booster_.predict(np.vstack(rows)) + np.concatenate(levels))
+        return np.split(out, np.cumsum([int(h) for h in hs])[:-1])
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe description: settings and what the training saw."""
@@ -170,6 +184,6 @@ class GlobalGBM:
         return {"model": self.name,
                 "params": {k: getattr(self, k) for k in ("season_length", "lags", "n_windows", "n_rounds",
                                                           "learning_rate", "num_leaves", "min_data_in_leaf",
-                                                          "seed")},
+                                                          "seed", "lag_years")},
                 "fitted": {"h": self.h_, "lags": self.lags_, "training_rows": self.n_rows_,
                            "skipped_series": list(self.skipped_)}}

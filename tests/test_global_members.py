@@ -1,0 +1,230 @@
+"""Global members of auto (forecast/global_members.py): training without look-ahead, the panel gate,
+``forecast_many`` and the batch, and the engine's handling of members without sample paths."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from forecast.combine import combine
+from forecast.engine import AutoConfig, backtest_origins, run_series, run_series_variants, subseed
+from forecast.errors import ModelError
+from forecast.evaluation import relative_mae
+from forecast.global_members import avg_rel_mae, choose_variants, global_members, wants_globals
+from forecast.models import global_gbm
+from forecast.panel_forecast import forecast_many
+
+#: Cheap global members for tests (the defaults train 500 rounds).
+FAST_GLOBALS = (("g3", {"lag_years": 3, "n_rounds": 40, "min_data_in_leaf": 20}),
+                ("g2", {"lag_years": 2, "n_rounds": 40, "min_data_in_leaf": 20, "seed": 1}))
+CFG = AutoConfig(models=("ets", "snaive"), global_models=FAST_GLOBALS, global_min_series=8, model_paths=50)
+
+
+def _lightgbm_or_skip():
+    try:
+        return global_gbm._lightgbm()
+    except ModelError as exc:
+        pytest.skip(str(exc))
+
+
+def _panel(n_series=12, n=72, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    season = 1 + 0.25 * np.sin(2 * np.pi * t / 12)
+    return [(10.0 + 3 * k) * season * np.exp(0.003 * t + rng.normal(0, 0.03, n)) for k in range(n_series)]
+
+
+def test_relative_mae_by_hand():
+    y = np.array([2.0, 4.0, 3.0, 5.0, 4.0, 7.0, 5.0])
+    # origins 4 and 5, horizon 2, m = 2: seasonal naive forecasts y[t-2], y[t-1]
+    fc = np.array([[4.0, 6.0], [7.0, 5.0]])
+    naive = np.array([[3.0, 5.0], [5.0, 4.0]])
+    actual = np.array([[4.0, 7.0], [7.0, 5.0]])
+    expect = np.abs(actual - fc).mean() / np.abs(actual - naive).mean()   # 0.25 / 1.75
+    assert relative_mae(y, [4, 5], fc, 2) == pytest.approx(expect)
+    assert np.isnan(relative_mae(y, [1], fc[:1], 2))                       # origin shorter than a season
+
+
+def test_a_member_without_paths_shares_the_mean_but_not_the_spread():
+    rng = np.random.default_rng(3)
+    actual = rng.normal(10, 1, (3, 4))
+    bts = {"a": actual + 1.0, "g": actual - 1.0}
+    means = {"a": np.full(4, 12.0), "g": np.full(4, 8.0)}
+    paths = {"a": rng.normal(12, 2.0, (100, 4))}
+    comb = combine(bts, means, paths, actual, n_paths=500, seed=1, cutoff=np.inf)
+    assert comb.weights == {"a": 0.5, "g": 0.5}                             # equal backtest errors
+    np.testing.assert_allclose(comb.mean, 10.0)
+    np.testing.assert_allclose(comb.paths.mean(axis=0), comb.mean)
+    np.testing.assert_allclose(comb.prior, paths["a"].std(axis=0))          # spread prior: "a" alone
+    assert np.all(np.isfinite(comb.paths))
+
+
+def test_wants_globals():
+    assert wants_globals(8, "auto", CFG) and not wants_globals(7, "auto", CFG)
+    assert not wants_globals(50, "ets", CFG) and not wants_globals(50, "auto", replace(CFG, global_models=()))
+
+
+def test_global_backtest_never_trains_on_what_it_is_scored_on():
+    _lightgbm_or_skip()
+    ys = _panel()
+    h = 12
+    extras, failed = global_members(ys, [h] * len(ys), 12, CFG)
+    assert failed == {}
+    bt_h, origins = backtest_origins(ys[0].size, h, 12, CFG)
+    for e in extras:
+        assert set(e) == {"g3", "g2"}
+        assert e["g3"][0].shape == (len(origins), bt_h) and e["g3"][1].shape == (h,)
+        assert e["g3"][2]["model"] == "global_gbm" and e["g3"][2]["fitted"]["lags"] == 36
+    # change every value from the first backtest origin on: the first origin's backtest must not move
+    # (its model and its inputs end before it); the final forecasts must
+    bumped = [np.r_[y[: origins[0]], y[origins[0] :] * 1.5] for y in ys]
+    again, _ = global_members(bumped, [h] * len(ys), 12, CFG)
+    for e, f in zip(extras, again, strict=True):
+        np.testing.assert_array_equal(e["g3"][0][0], f["g3"][0][0])
+        assert not np.allclose(e["g3"][1], f["g3"][1])
+
+
+def test_a_series_with_a_non_positive_value_runs_without_global_members():
+    _lightgbm_or_skip()
+    ys = _panel()
+    ys[3] = ys[3].copy()
+    ys[3][10] = 0.0
+    extras, _ = global_members(ys, [6] * len(ys), 12, CFG)
+    assert extras[3] == {} and all(set(e) == {"g3", "g2"} for i, e in enumerate(extras) if i != 3)
+
+
+def test_variants_share_one_run_of_the_candidates():
+    _lightgbm_or_skip()
+    from forecast.models import MODELS
+
+    ys = _panel()
+    extras, _ = global_members(ys, [6] * len(ys), 12, CFG)
+    local, both = run_series_variants(ys[0], 6, season_length=12, extra=extras[0], n_paths=100, seed=5, config=CFG)
+    alone = run_series(ys[0], 6, season_length=12, n_paths=100, seed=5, config=CFG)
+    np.testing.assert_array_equal(local.paths, alone.paths)
+    assert set(both.weights) == {"ets", "snaive", "g3", "g2"} and set(local.weights) == {"ets", "snaive"}
+    assert sum(both.weights.values()) == pytest.approx(1.0)
+    # the published mean is the weighted mean of the members' final forecasts, global ones included
+    finals = {nm: MODELS[nm](season_length=12).fit(ys[0]).predict(6) for nm in ("ets", "snaive")}
+    finals.update({nm: extras[0][nm][1] for nm in ("g3", "g2")})
+    np.testing.assert_allclose(both.mean, sum(w * finals[nm] for nm, w in both.weights.items()), rtol=1e-9)
+    np.testing.assert_allclose(both.paths.mean(axis=0), both.mean, rtol=1e-9)
+    assert both.models["g3"]["model"] == "global_gbm" and np.isfinite(both.metrics["rel_mae"])
+
+
+def _result(rel, weights=None):
+    return SimpleNamespace(metrics={"rel_mae": rel}, dropped={}, weights=weights or {})
+
+
+def test_gate_admits_the_global_members_only_when_they_win_on_the_pooled_backtest():
+    pairs = [(_result(1.0), _result(0.5)), (_result(0.5), _result(0.8)), (_result(0.9), None)]
+    pairs = [(replace_ns(a), None if b is None else replace_ns(b)) for a, b in pairs]
+    chosen, info = choose_variants(pairs, {}, ["g"])
+    # AvgRelMAE over the two series with both: without sqrt(0.5) = 0.707, with sqrt(0.4) = 0.632
+    assert info["admitted"] and info["series_compared"] == 2
+    assert info["avg_rel_mae_with"] == pytest.approx(np.sqrt(0.4))
+    assert chosen[0] is pairs[0][1] and chosen[1] is pairs[1][1] and chosen[2] is pairs[2][0]
+    worse = [(a, replace_ns(_result(2 * a.metrics["rel_mae"]))) for a, _ in pairs[:2]]
+    chosen, info = choose_variants(worse, {"g2": "ModelError: no lightgbm"}, ["g"])
+    assert not info["admitted"]
+    assert chosen[0].metrics == worse[0][0].metrics and "panel gate" in chosen[0].dropped["g"]
+    assert chosen[1].dropped["g2"] == "global model not trained: ModelError: no lightgbm"
+
+
+def replace_ns(ns):
+    """A frozen-dataclass stand-in that ``dataclasses.replace`` accepts."""
+    from forecast.engine import ForecastResult
+
+    return ForecastResult(mean=np.zeros(1), paths=np.zeros((1, 1)), weights=ns.weights, dropped=ns.dropped,
+                          flags=(), metrics=ns.metrics, method="auto")
+
+
+def test_avg_rel_mae_is_a_geometric_mean_of_the_usable_values():
+    assert avg_rel_mae([_result(0.25), _result(4.0), _result(float("nan")), _result(0.0)]) == pytest.approx(1.0)
+    assert np.isnan(avg_rel_mae([]))
+
+
+def test_forecast_many_below_the_threshold_is_forecast_series_on_each():
+    ys = _panel(n_series=3)
+    fcs = forecast_many(ys, 6, n_paths=80, seed=4, config=CFG)
+    for i, (y, fc) in enumerate(zip(ys, fcs, strict=True)):
+        alone = run_series(y, 6, season_length=12, n_paths=80, seed=subseed(4, "series", i), config=CFG)
+        np.testing.assert_array_equal(fc.paths, alone.paths)
+    _, gate = forecast_many(ys, 6, n_paths=80, seed=4, config=CFG, return_gate=True)
+    assert gate is None
+
+
+def test_forecast_many_with_global_members_is_reproducible_and_gated():
+    _lightgbm_or_skip()
+    ys = _panel()
+    fcs, gate = forecast_many(ys, 6, n_paths=80, seed=4, config=CFG, return_gate=True)
+    again = forecast_many(ys, 6, n_paths=80, seed=4, config=CFG)
+    for a, b in zip(fcs, again, strict=True):
+        np.testing.assert_array_equal(a.paths, b.paths)
+    assert gate["series_compared"] == len(ys) and gate["failed"] == {}
+    published = avg_rel_mae(fcs)
+    if gate["admitted"]:
+        assert all("g3" in fc.weights for fc in fcs) and published == pytest.approx(gate["avg_rel_mae_with"])
+    else:
+        assert all("panel gate" in fc.dropped["g3"] for fc in fcs)
+        assert published == pytest.approx(gate["avg_rel_mae_without"])
+
+
+def test_a_global_model_that_cannot_train_is_reported_and_changes_nothing(monkeypatch):
+    ys = _panel()
+
+    class Broken:
+        def __init__(self, **kw):
+            pass
+
+        def fit(self, series, h):
+            raise ModelError("the global model needs lightgbm")
+
+    monkeypatch.setattr("forecast.global_members.GlobalGBM", Broken)
+    fcs, gate = forecast_many(ys, 6, n_paths=80, seed=4, config=CFG, return_gate=True)
+    plain = forecast_many(ys, 6, n_paths=80, seed=4, config=replace(CFG, global_models=()))
+    assert not gate["admitted"] and set(gate["failed"]) == {"g3", "g2"}
+    for fc, p in zip(fcs, plain, strict=True):
+        np.testing.assert_array_equal(fc.paths, p.paths)
+        assert fc.dropped["g2"] == "global model not trained: ModelError: the global model needs lightgbm"
+
+
+@pytest.mark.slow
+def test_batch_trains_the_global_members_once_and_matches_forecast_panel(tmp_path: Path):
+    """The batch fits series one task at a time; its gated results equal forecast_panel's on the panel."""
+    _lightgbm_or_skip()
+    from batch_helpers import make_workspace
+
+    from forecast.batch import BatchSettings, run_batch
+    from forecast.batch.log import RunLog
+    from forecast.panel import build_panel
+    from forecast.panel_forecast import forecast_panel
+    from forecast.results import load_run
+    from forecast.store import Store
+
+    ws = make_workspace(tmp_path, regions=("liaoning", "shenyang", "dalian"))
+    log = tmp_path / "run.log"
+    settings = BatchSettings(n_paths=60, seed=3, models=("theta", "snaive"), reconcile="none", artifacts=False,
+                             global_min_series=3)
+    with open(log, "w", encoding="utf-8") as stream:
+        report = run_batch(ws["db"], input_dir=ws["input"], models_dir=ws["models"], targets_path=ws["targets"],
+                           scenarios_dir=ws["scenarios"], settings=settings, log=RunLog(stream, progress=False))
+    assert report.exit_code == 0
+    events = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    gate = [e for e in events if e["event"] == "global_gate"]
+    series = [e for e in events if e["event"] == "series"]
+    assert len(gate) == 1 and len(series) == 3 and gate[0]["series_compared"] == 3
+    labels = {"global_gbm", "global_gbm_2y"}
+    for e in series:
+        assert labels <= set(e["weights"]) if gate[0]["admitted"] else labels <= set(e["dropped"])
+    run = load_run(report.run_id, ws["db"])
+    panel = build_panel(Store(ws["db"]).observations(), periods_per_year=11)
+    direct = forecast_panel(panel, n_paths=60, seed=3, config=AutoConfig(models=("theta", "snaive"),
+                                                                          global_min_series=3))
+    for key, fc in direct.items():
+        np.testing.assert_allclose(run.forecasts[key].paths, fc.paths, rtol=1e-6)  # stored as float32
