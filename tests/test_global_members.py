@@ -228,3 +228,10 @@ def test_batch_trains_the_global_members_once_and_matches_forecast_panel(tmp_pat
                                                                           global_min_series=3))
     for key, fc in direct.items():
         np.testing.assert_allclose(run.forecasts[key].paths, fc.paths, rtol=1e-6)  # stored as float32
+
+
+def test_forecast_many_names_the_bad_series():
+    from forecast.errors import DataError
+
+    with pytest.raises(DataError, match="series 1 of forecast_many"):
+        forecast_many([np.arange(1.0, 30.0), [1.0, float("nan"), 2.0]], 3, season_length=3)
