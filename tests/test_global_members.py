@@ -219,6 +219,10 @@ def test_batch_trains_the_global_members_once_and_matches_forecast_panel(tmp_pat
     gate = [e for e in events if e["event"] == "global_gate"]
     series = [e for e in events if e["event"] == "series"]
     assert len(gate) == 1 and len(series) == 3 and gate[0]["series_compared"] == 3
+    names = [e["event"] for e in events]
+    assert names == ["run_start", "global_members", "fitted", "fitted", "fitted", "global_gate",
+                     "series", "series", "series", "run_end"]
+    assert [e["done"] for e in events if e["event"] == "fitted"] == [1, 2, 3]
     labels = {"global_gbm", "global_gbm_2y"}
     for e in series:
         assert labels <= set(e["weights"]) if gate[0]["admitted"] else labels <= set(e["dropped"])

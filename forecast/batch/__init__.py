@@ -321,7 +321,11 @@ def _execute(store: Store, run_id: str, obs, targets, scenarios, settings: Batch
 
     panel = build_panel(obs, periods_per_year=settings.periods_per_year)
     tasks = _tasks(panel, settings)
+    start = time.perf_counter()
     failed = attach_batch_globals(tasks)
+    if failed is not None:
+        log.event("global_members", run_id=run_id, series=len(tasks), failed=failed,
+                  seconds=round(time.perf_counter() - start, 3))
     log.total, log.done = len(tasks), 0
     half = max(1, len(tasks) // 2)
 
@@ -334,8 +338,11 @@ def _execute(store: Store, run_id: str, obs, targets, scenarios, settings: Batch
     def on_result(res: dict) -> None:
         fc = res["forecast"]
         log.step(f"{fc.region}/{fc.indicator}")
-        if failed is None:  # with global members the published variant is known only after the gate
+        if failed is None:
             series_event(res, log.done)
+        else:  # with global members the published variant is known only after the gate: progress only
+            log.event("fitted", run_id=run_id, region=fc.region, indicator=fc.indicator, done=log.done,
+                      total=log.total)
         if log.done == half:
             pause_point("fitting")
 
