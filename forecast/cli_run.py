@@ -50,6 +50,8 @@ def add_run(sub: Any) -> None:
     p.add_argument("--indicators", type=_csv, metavar="I1,I2", help="only these indicators")
     p.add_argument("--method", default="auto", help="'auto' (combination) or one model name (default auto)")
     p.add_argument("--models", type=_csv, metavar="M1,M2", help="candidates of 'auto' (default: the engine's)")
+    p.add_argument("--global-min-series", type=int, default=100, metavar="N",
+                   help="train auto's global members when the run has at least N series (default 100)")
     p.add_argument("--reconcile", default="bottom_up", choices=("bottom_up", "mint_shrink", "none"),
                    help="cities ↔ province reconciliation (default bottom_up)")
     p.add_argument("--models-dir", metavar="DIR", help="model artifacts folder (default: models/)")
@@ -70,7 +72,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     settings = BatchSettings(n_paths=args.n_paths, seed=args.seed, method=args.method, models=args.models,
                              h=args.horizon, regions=args.regions, indicators=args.indicators,
-                             reconcile=args.reconcile, artifacts=not args.no_artifacts)
+                             reconcile=args.reconcile, artifacts=not args.no_artifacts,
+                             global_min_series=args.global_min_series)
     log_file = open(args.log_file, "a", encoding="utf-8") if args.log_file else None  # noqa: SIM115
     try:
         report = run_batch(args.db, input_dir=args.input, settings=settings, force=args.force,

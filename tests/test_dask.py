@@ -66,3 +66,21 @@ def test_unreachable_scheduler_fails_without_committing(tmp_path, capsys) -> Non
     assert code == 1
     assert "cannot reach the Dask scheduler" in capsys.readouterr().err
     assert load_latest_run(ws["db"]) is None
+
+
+@pytest.mark.slow
+def test_dask_with_global_members_gives_the_local_results_exactly(tmp_path) -> None:
+    """Global members trained in the batch process travel with the tasks; the gate runs after the fits."""
+    distributed = pytest.importorskip("distributed")
+    pytest.importorskip("lightgbm")
+    args = ("--global-min-series", "2")
+    ws_seq = make_workspace(tmp_path / "seq")
+    assert main(run_args(ws_seq, *args)) == 0
+    sequential = load_latest_run(ws_seq["db"])
+    assert "global_gbm" in sequential.forecasts[("shenyang", "retail")].weights or \
+        "panel gate" in sequential.forecasts[("shenyang", "retail")].dropped.get("global_gbm", "")
+    ws = make_workspace(tmp_path / "dask")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        assert main(run_args(ws, *args, "--dask-address", cluster.scheduler_address)) == 0
+    _same_run(load_latest_run(ws["db"]), sequential)
