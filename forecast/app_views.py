@@ -286,7 +286,7 @@ def weights_frame(fc: Any) -> pd.DataFrame:
                          "dropped": [dropped.get(m, "") for m in names]})
 
 
-METRIC_NAMES = ("mase", "smape", "coverage80", "growth_error_pp", "n_origins")
+METRIC_NAMES = ("mase", "smape", "coverage80", "growth_error_pp", "rel_mae", "n_origins")
 
 
 def accuracy_frame(run: Any, region: str, indicator: str) -> pd.DataFrame:

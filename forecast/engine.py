@@ -288,12 +288,12 @@ def run_series(
                            extra=extra)
 
 
-def backtest_origins(n: int, h: int, season_length: int, config: AutoConfig) -> tuple[int, list[int]]:
+def auto_origins(n: int, h: int, season_length: int, config: AutoConfig) -> tuple[int, list[int]]:
     """Backtest horizon and origins (training lengths) of a series of ``n`` points; ``(0, [])`` if too short.
 
     Examples
     --------
-    >>> backtest_origins(100, 18, 12, AutoConfig())
+    >>> auto_origins(100, 18, 12, AutoConfig())
     (18, [70, 76, 82])
     """
     plan = plan_backtest(n, h, season_length, config)
@@ -312,7 +312,7 @@ def run_series_variants(y, h, *, season_length, extra, method="auto", n_paths=10
     """The series' result without and with the ``extra`` (global) members, from one run of the candidates.
 
     ``extra`` maps a label to ``(backtest forecasts, final mean, description)`` made on the same backtest
-    origins (:func:`backtest_origins`), e.g. by :func:`forecast.global_members.global_members`. The second
+    origins (:func:`auto_origins`), e.g. by :func:`forecast.global_members.global_members`. The second
     result is None when ``extra`` is empty or every local candidate failed (the seasonal naive fallback
     does not mix with global members). Which of the two a panel publishes is decided across the whole
     panel (:func:`forecast.global_members.choose_variants`).
@@ -330,7 +330,7 @@ def _candidate_runs(y, h, m, method, seed, config, X, X_future, flags) -> dict:
     """Backtest and final fit of every candidate (or the fallback): the inputs of :func:`_finish`."""
     n = y.size
     specs = model_specs(config.models if method == "auto" else (method,))
-    bt_h, origins = backtest_origins(n, h, m, config)
+    bt_h, origins = auto_origins(n, h, m, config)
     k = len(origins)
     flags = tuple(flags) + (("no_backtest",) if not k else ("few_origins",) if k < config.n_origins else ())
     dropped: dict[str, str] = {}

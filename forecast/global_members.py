@@ -6,7 +6,7 @@ its series) and offer them to each series as extra members of its combination. T
 like any candidate, so the series' own weights learn how much to trust them:
 
 1. :func:`global_members`: each global model is trained twice. Once on every series cut at its *first*
-   backtest origin (:func:`forecast.engine.backtest_origins`), and that model forecasts all the series'
+   backtest origin (:func:`forecast.engine.auto_origins`), and that model forecasts all the series'
    origins: no training window reaches past the first origin, so the backtest never sees the values it
    is scored on (it is a little pessimistic at the later origins). And once on the whole series, for
    the final forecast. A model that cannot be trained (lightgbm missing, too few usable series) is left
@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from forecast.engine import AutoConfig, ForecastResult, backtest_origins
+from forecast.engine import AutoConfig, ForecastResult, auto_origins
 from forecast.models.global_gbm import GlobalGBM
 
 #: Extra members of one series: label → (backtest forecasts origins × bt_h, final mean (h,), description).
@@ -76,7 +76,7 @@ def global_members(ys: Sequence[np.ndarray | None], hs: Sequence[int], season_le
     (list of Extra, dict)
         Per series its extra members; and label → reason for a global model that could not be trained.
     """
-    plans = [backtest_origins(y.size, h, season_length, config) if y is not None else (0, []) for y, h in zip(ys, hs, strict=True)]
+    plans = [auto_origins(y.size, h, season_length, config) if y is not None else (0, []) for y, h in zip(ys, hs, strict=True)]
     extras: list[Extra] = [{} for _ in ys]
     failed: dict[str, str] = {}
     usable = [i for i, y in enumerate(ys) if y is not None and _positive(y)]

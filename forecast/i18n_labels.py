@@ -115,6 +115,7 @@ APP_LABELS: dict[str, tuple[str, str]] = {
     "metric_smape": ("sMAPE(%)", "sMAPE (%)"),
     "metric_coverage80": ("80%区间覆盖率", "80% interval coverage"),
     "metric_growth_error_pp": ("全年增速误差(百分点)", "Full-year growth error (pp)"),
+    "metric_rel_mae": ("平均绝对误差/季节朴素(比值)", "MAE / seasonal naive MAE (ratio)"),
     "metric_n_origins": ("回测起点数", "Backtest origins"),
     "download_png": ("下载图表PNG", "Download chart as PNG"),
     # scenarios

@@ -29,7 +29,7 @@ from forecast.store import Store
 
 #: Columns of :attr:`RunResult.metrics` before the metric columns.
 METRIC_KEY_COLUMNS = ["region", "indicator", "outcome", "method", "models", "seconds", "flags"]
-METRIC_COLUMNS = ["mase", "smape", "coverage80", "growth_error_pp", "n_origins"]
+METRIC_COLUMNS = ["mase", "smape", "coverage80", "growth_error_pp", "rel_mae", "n_origins"]
 
 
 @dataclass(frozen=True, eq=False)

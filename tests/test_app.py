@@ -195,7 +195,7 @@ def test_series_page_numbers_equal_the_stored_paths_and_targets(app, env):
     acc = frame(at, "accuracy_table")
     m = run.metrics[(run.metrics["region"] == "shenyang") & (run.metrics["indicator"] == "retail")].iloc[0]
     np.testing.assert_allclose(acc["数值"].to_numpy(float),
-                               [m[k] for k in ("mase", "smape", "coverage80", "growth_error_pp", "n_origins")])
+                               [m[k] for k in ("mase", "smape", "coverage80", "growth_error_pp", "rel_mae", "n_origins")])
     flags = i18n.t("data_flag_text", n=len(obs), published=int((obs["status"] == "published").sum()),
                    generated=int((obs["status"] == "generated").sum()))
     assert flags in [c.value for c in at.caption]

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from forecast.combine import combine
-from forecast.engine import AutoConfig, backtest_origins, run_series, run_series_variants, subseed
+from forecast.engine import AutoConfig, auto_origins, run_series, run_series_variants, subseed
 from forecast.errors import ModelError
 from forecast.evaluation import relative_mae
 from forecast.global_members import avg_rel_mae, choose_variants, global_members, wants_globals
@@ -75,7 +75,7 @@ def test_global_backtest_never_trains_on_what_it_is_scored_on():
     h = 12
     extras, failed = global_members(ys, [h] * len(ys), 12, CFG)
     assert failed == {}
-    bt_h, origins = backtest_origins(ys[0].size, h, 12, CFG)
+    bt_h, origins = auto_origins(ys[0].size, h, 12, CFG)
     for e in extras:
         assert set(e) == {"g3", "g2"}
         assert e["g3"][0].shape == (len(origins), bt_h) and e["g3"][1].shape == (h,)
