@@ -25,3 +25,25 @@ class FakeForecast:
     last_period: pd.Period
     periods: pd.PeriodIndex
     paths: np.ndarray
+
+
+def lightgbm_or_skip():
+    """The lightgbm module, or skip the test where it cannot load (its OpenMP runtime may be missing)."""
+    import pytest
+
+    from forecast.errors import ModelError
+    from forecast.models import global_gbm
+
+    try:
+        return global_gbm._lightgbm()
+    except ModelError as exc:
+        pytest.skip(str(exc))
+
+
+def positive_panel(n_series: int = 24, n: int = 84, seed: int = 0, noise: float = 0.01,
+                   trend: float = 0.002) -> list[np.ndarray]:
+    """Positive monthly series sharing one multiplicative seasonal pattern, at different levels, with noise."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    season = 1 + 0.25 * np.sin(2 * np.pi * t / 12) + 0.1 * np.cos(4 * np.pi * t / 12)
+    return [(10.0 + 5 * k) * season * np.exp(trend * t + rng.normal(0, noise, n)) for k in range(n_series)]

@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from common import lightgbm_or_skip, positive_panel
 
 from forecast.errors import DataError, ModelError, NotFittedError
-from forecast.models import global_gbm
 from forecast.models.global_gbm import GlobalGBM, training_rows, window_inputs
 
 
-def _lightgbm_or_skip():
-    try:
-        return global_gbm._lightgbm()
-    except ModelError as exc:
-        pytest.skip(str(exc))
-
-
 def _panel(n_series=24, n=84, seed=0):
-    """Positive series sharing one multiplicative seasonal pattern, at different levels, with noise."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(n)
-    season = 1 + 0.25 * np.sin(2 * np.pi * t / 12) + 0.1 * np.cos(4 * np.pi * t / 12)
-    return [(10.0 + 5 * k) * season * np.exp(0.002 * t + rng.normal(0, 0.01, n)) for k in range(n_series)]
+    return positive_panel(n_series, n, seed)
 
 
 def test_window_is_scale_free_and_level_is_the_last_season_mean():
@@ -61,7 +50,7 @@ def test_predict_before_fit_and_bad_horizons_raise_specific_errors():
 
 
 def test_fit_learns_a_shared_pattern_and_scales_with_each_series():
-    _lightgbm_or_skip()
+    lightgbm_or_skip()
     panel = _panel()
     train = [x[:-6] for x in panel]
     model = GlobalGBM(season_length=12, n_rounds=200, min_data_in_leaf=20).fit(train, h=6)
@@ -75,7 +64,7 @@ def test_fit_learns_a_shared_pattern_and_scales_with_each_series():
 
 
 def test_fit_is_deterministic_and_skips_unusable_series():
-    _lightgbm_or_skip()
+    lightgbm_or_skip()
     panel = [x[:-6] for x in _panel(12)]
     bad = panel[2].copy()
     bad[10] = -1.0
@@ -92,6 +81,6 @@ def test_fit_is_deterministic_and_skips_unusable_series():
 
 
 def test_no_usable_series_is_a_model_error():
-    _lightgbm_or_skip()
+    lightgbm_or_skip()
     with pytest.raises(ModelError, match="no training windows"):
         GlobalGBM(season_length=12).fit([np.ones(10), -np.ones(50)], h=3)

@@ -10,13 +10,13 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from common import lightgbm_or_skip, positive_panel
 
 from forecast.combine import combine
 from forecast.engine import AutoConfig, auto_origins, run_series, run_series_variants, subseed
 from forecast.errors import ModelError
 from forecast.evaluation import relative_mae
 from forecast.global_members import avg_rel_mae, choose_variants, global_members, wants_globals
-from forecast.models import global_gbm
 from forecast.panel_forecast import forecast_many
 
 #: Cheap global members for tests (the defaults train 500 rounds).
@@ -25,18 +25,8 @@ FAST_GLOBALS = (("g3", {"lag_years": 3, "n_rounds": 40, "min_data_in_leaf": 20})
 CFG = AutoConfig(models=("ets", "snaive"), global_models=FAST_GLOBALS, global_min_series=8, model_paths=50)
 
 
-def _lightgbm_or_skip():
-    try:
-        return global_gbm._lightgbm()
-    except ModelError as exc:
-        pytest.skip(str(exc))
-
-
 def _panel(n_series=12, n=72, seed=0):
-    rng = np.random.default_rng(seed)
-    t = np.arange(n)
-    season = 1 + 0.25 * np.sin(2 * np.pi * t / 12)
-    return [(10.0 + 3 * k) * season * np.exp(0.003 * t + rng.normal(0, 0.03, n)) for k in range(n_series)]
+    return positive_panel(n_series, n, seed, noise=0.03, trend=0.003)
 
 
 def test_relative_mae_by_hand():
@@ -70,7 +60,7 @@ def test_wants_globals():
 
 
 def test_global_backtest_never_trains_on_what_it_is_scored_on():
-    _lightgbm_or_skip()
+    lightgbm_or_skip()
     ys = _panel()
     h = 12
     extras, failed = global_members(ys, [h] * len(ys), 12, CFG)
@@ -90,7 +80,7 @@ def test_global_backtest_never_trains_on_what_it_is_scored_on():
 
 
 def test_a_series_with_a_non_positive_value_runs_without_global_members():
-    _lightgbm_or_skip()
+    lightgbm_or_skip()
     ys = _panel()
     ys[3] = ys[3].copy()
     ys[3][10] = 0.0
@@ -99,7 +89,7 @@ def test_a_series_with_a_non_positive_value_runs_without_global_members():
 
 
 def test_variants_share_one_run_of_the_candidates():
-    _lightgbm_or_skip()
+    lightgbm_or_skip()
     from forecast.models import MODELS
 
     ys = _panel()
@@ -160,7 +150,7 @@ def test_forecast_many_below_the_threshold_is_forecast_series_on_each():
 
 
 def test_forecast_many_with_global_members_is_reproducible_and_gated():
-    _lightgbm_or_skip()
+    lightgbm_or_skip()
     ys = _panel()
     fcs, gate = forecast_many(ys, 6, n_paths=80, seed=4, config=CFG, return_gate=True)
     again = forecast_many(ys, 6, n_paths=80, seed=4, config=CFG)
@@ -197,7 +187,7 @@ def test_a_global_model_that_cannot_train_is_reported_and_changes_nothing(monkey
 @pytest.mark.slow
 def test_batch_trains_the_global_members_once_and_matches_forecast_panel(tmp_path: Path):
     """The batch fits series one task at a time; its gated results equal forecast_panel's on the panel."""
-    _lightgbm_or_skip()
+    lightgbm_or_skip()
     from batch_helpers import make_workspace
 
     from forecast.batch import BatchSettings, run_batch
