@@ -81,12 +81,15 @@ def global_members(ys: Sequence[np.ndarray | None], hs: Sequence[int], season_le
     failed: dict[str, str] = {}
     usable = [i for i, y in enumerate(ys) if y is not None and _positive(y)]
     with_bt = [i for i in usable if plans[i][1]]
+    if not usable:
+        return extras, {label: "ModelError: no series with positive, finite values to train on"
+                        for label, _ in config.global_models}
     for label, params in config.global_models:
         try:
             def model(params=params):
                 return GlobalGBM(season_length=season_length, threads=config.global_threads, **params)
 
-            final = model().fit([ys[i] for i in usable], h=max(hs[i] for i in usable)) if usable else None
+            final = model().fit([ys[i] for i in usable], h=max(hs[i] for i in usable))
             early = model().fit([ys[i][: plans[i][1][0]] for i in with_bt],
                                 h=max(plans[i][0] for i in with_bt)) if with_bt else None
         except Exception as exc:  # noqa: BLE001 - a global model that cannot train is left out everywhere

@@ -229,3 +229,9 @@ def test_forecast_many_names_the_bad_series():
 
     with pytest.raises(DataError, match="series 1 of forecast_many"):
         forecast_many([np.arange(1.0, 30.0), [1.0, float("nan"), 2.0]], 3, season_length=3)
+
+
+def test_a_panel_without_positive_series_has_no_global_members():
+    ys = [np.r_[-1.0, np.ones(40)] for _ in range(10)]
+    extras, failed = global_members(ys, [6] * 10, 12, CFG)
+    assert extras == [{}] * 10 and set(failed) == {"g3", "g2"} and "positive" in failed["g3"]
