@@ -351,6 +351,10 @@ def _candidate_runs(y, h, m, method, seed, config, X, X_future, flags) -> dict:
 def _finish(y, state, extra, m, n_paths, seed, config, seasons, method) -> ForecastResult:
     """Combine the candidates' runs (and ``extra`` members: no paths of their own) into a result."""
     origins, bt_h, k = state["origins"], state["bt_h"], len(state["origins"])
+    for nm, (bt, mean, _) in extra.items():
+        if np.shape(bt) != (k, bt_h) or np.shape(mean) != (state["h"],):
+            raise DataError(f"extra member {nm!r}: backtest {np.shape(bt)} and mean {np.shape(mean)} do not match "
+                            f"this series' {k} origins x {bt_h} periods and horizon {state['h']} (see auto_origins)")
     runs = {**state["runs"], **{nm: (bt, mean, None, desc) for nm, (bt, mean, desc) in extra.items()}}
     actual = np.array([y[t : t + bt_h] for t in origins]).reshape(k, bt_h)
     comb = combine({nm: r[0] for nm, r in runs.items()}, {nm: r[1] for nm, r in runs.items()},

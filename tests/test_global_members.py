@@ -235,3 +235,14 @@ def test_a_panel_without_positive_series_has_no_global_members():
     ys = [np.r_[-1.0, np.ones(40)] for _ in range(10)]
     extras, failed = global_members(ys, [6] * 10, 12, CFG)
     assert extras == [{}] * 10 and set(failed) == {"g3", "g2"} and "positive" in failed["g3"]
+
+
+def test_extra_members_must_match_the_series_backtest_plan():
+    from forecast.errors import DataError
+
+    y = _panel(n_series=1)[0]
+    bt_h, origins = auto_origins(y.size, 6, 12, CFG)
+    good = (np.ones((len(origins), bt_h)), np.ones(6), {})
+    assert run_series(y, 6, season_length=12, n_paths=20, config=CFG, extra={"g": good}).weights["g"] > 0
+    with pytest.raises(DataError, match="extra member 'g'"):
+        run_series(y, 6, season_length=12, n_paths=20, config=CFG, extra={"g": (np.ones((1, 6)), np.ones(6), {})})
