@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
             verdict = "admitted" if gate["admitted"] else "rejected"
             print(f"auto: global members {verdict} by the panel gate (backtest AvgRelMAE "
                   f"{gate['avg_rel_mae_with']:.4f} with, {gate['avg_rel_mae_without']:.4f} without, "
-                  f"{gate['series_compared']} series){'; not trained: ' + str(gate['failed']) if gate['failed'] else ''}")
+                  f"{gate['series_compared']} series, paired t {gate['t_statistic']:.2f}){'; not trained: ' + str(gate['failed']) if gate['failed'] else ''}")
         print(f"auto: forecast_many took {auto_wall:.0f} s wall")
     return 0
 

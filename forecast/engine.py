@@ -100,6 +100,10 @@ class AutoConfig:
         Fewest series a panel needs to train the global members.
     global_threads : int
         LightGBM threads when training them.
+    gate_t : float
+        The panel gate admits the global members when the paired t statistic of the series' log backtest
+        AvgRelMAE ratios (with / without) is at most ``-gate_t``
+        (:func:`forecast.global_members.choose_variants`).
     """
 
     models: tuple = DEFAULT_MODELS
@@ -118,6 +122,7 @@ class AutoConfig:
     global_models: tuple = GLOBAL_MODELS
     global_min_series: int = 100
     global_threads: int = 2
+    gate_t: float = 1.645
 
 
 def subseed(seed: int, *keys: Any) -> int:

@@ -17,11 +17,12 @@ like any candidate, so the series' own weights learn how much to trust them:
 3. :func:`choose_variants`, the gate: the panel publishes the variants *with* the global members only if
    they beat the variants without on the backtest, pooled over the whole panel: the geometric mean over
    series of the combination's MAE relative to seasonal naive (AvgRelMAE, Davydenko & Fildes 2013, IJF
-   29(3); :func:`forecast.evaluation.relative_mae`). A panel-wide choice rests on hundreds of backtest
-   errors where one series has a few dozen.
+   29(3); :func:`forecast.evaluation.relative_mae`) must be lower, with a paired t statistic of the
+   series' log ratios at most -1.645 (``AutoConfig.gate_t``), so that a small panel does not admit them
+   on noise. A panel-wide choice rests on hundreds of backtest errors where one series has a few dozen.
 
 Measured (bench/README.md): on M3 monthly (1,428 series) the gate admits them (backtest AvgRelMAE
-0.740 with, 0.744 without) and the test sMAPE falls from 13.53 to 13.21; replayed on the bundled
+0.740 with, 0.744 without, t = -2.46) and the test sMAPE falls from 13.53 to 13.21; replayed on the bundled
 Liaoning panel at 12 cut-offs it rejects them at every cut-off, rightly: with them auto would beat
 seasonal naive on full-year growth for 60 % of the series instead of 81 %. Panels of fewer than
 ``AutoConfig.global_min_series`` series (the bundled 75) do not train them at all.
@@ -126,30 +127,49 @@ def avg_rel_mae(results: Sequence[ForecastResult]) -> float:
 
 
 def choose_variants(pairs: Sequence[tuple[Any, Any]], failed: dict[str, str] | None = None,
-                    labels: Sequence[str] = ()) -> tuple[list[Any], dict[str, Any]]:
+                    labels: Sequence[str] = (), t_crit: float = 1.645) -> tuple[list[Any], dict[str, Any]]:
     """The gate: the panel's published results, and what decided them.
 
     ``pairs`` are ``(without, with or None)`` per series (:func:`forecast.engine.run_series_variants`).
-    The variants with the global members are published when their AvgRelMAE, over the series that have
-    both variants, is lower than the variants' without. Otherwise every series publishes its variant
-    without, and its ``dropped`` names each global member with the panel's figures as the reason.
+    Over the series with both variants (and a usable ``rel_mae`` in each), ``d = log(rel_mae with) -
+    log(rel_mae without)``. The variants with the global members are published when they are better on
+    the pooled backtest with some confidence: the paired t statistic of ``d`` is at most ``-t_crit``
+    (default 1.645, one-sided 5 %), i.e. their AvgRelMAE is lower and not by chance alone. Otherwise
+    every series publishes its variant without, and its ``dropped`` names each global member with the
+    panel's figures as the reason: the simpler combination stands unless the evidence is against it.
 
     Returns
     -------
     (list, dict)
         The chosen results in order; ``{"admitted": bool, "avg_rel_mae_with": float,
-        "avg_rel_mae_without": float, "series_compared": int, "failed": {label: reason}}``.
+        "avg_rel_mae_without": float, "t_statistic": float, "series_compared": int,
+        "failed": {label: reason}}``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as R
+    >>> pairs = [(R(metrics={"rel_mae": a}), R(metrics={"rel_mae": b})) for a, b in [(1.0, 0.8), (0.5, 0.45), (0.9, 0.8)]]
+    >>> chosen, info = choose_variants(pairs)
+    >>> info["admitted"], round(info["t_statistic"], 2), chosen[0] is pairs[0][1]
+    (True, -3.98, True)
     """
     both = [(a, b) for a, b in pairs if b is not None]
-    without, with_ = avg_rel_mae([a for a, _ in both]), avg_rel_mae([b for _, b in both])
-    admitted = bool(both) and np.isfinite(with_) and np.isfinite(without) and with_ < without
-    info = {"admitted": admitted, "avg_rel_mae_with": with_, "avg_rel_mae_without": without,
-            "series_compared": len(both), "failed": dict(failed or {})}
+    rel = np.array([[x.metrics.get("rel_mae", np.nan) for x in pair] for pair in both], dtype=float).reshape(-1, 2)
+    rel = rel[np.all(np.isfinite(rel) & (rel > 0), axis=1)]
+    d = np.log(rel[:, 1]) - np.log(rel[:, 0])
+    without, with_ = (float(np.exp(np.mean(np.log(rel[:, j])))) if rel.size else float("nan") for j in (0, 1))
+    t = float("nan")
+    if d.size >= 2:
+        sd = float(d.std(ddof=1))
+        t = float(d.mean() / (sd / np.sqrt(d.size))) if sd > 0 else (-np.inf if d.mean() < 0 else np.inf)
+    admitted = bool(np.isfinite(with_) and t <= -t_crit)
+    info = {"admitted": admitted, "avg_rel_mae_with": with_, "avg_rel_mae_without": without, "t_statistic": t,
+            "series_compared": int(d.size), "failed": dict(failed or {})}
     if admitted:
         chosen = [b if b is not None else a for a, b in pairs]
     else:
         why = (f"panel gate: backtest AvgRelMAE {with_:.3f} with the global models, {without:.3f} without "
-               f"({len(both)} series)")
+               f"({d.size} series, paired t {t:.2f}; admitted at t <= -{t_crit:g})")
         chosen = [replace(a, dropped={**a.dropped, **{lb: why for lb in labels}}) if b is not None else a
                   for a, b in pairs]
     for_failed = {lb: f"global model not trained: {reason}" for lb, reason in (failed or {}).items()}

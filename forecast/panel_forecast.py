@@ -250,7 +250,8 @@ def forecast_panel(
     if failed is not None:
         from forecast.global_members import choose_variants
 
-        results, _ = choose_variants(results, failed, [lb for lb, _ in (config or AutoConfig()).global_models])
+        cfg = config or AutoConfig()
+        results, _ = choose_variants(results, failed, [lb for lb, _ in cfg.global_models], cfg.gate_t)
     return {(r.region, r.indicator): r for r in results}
 
 
@@ -342,5 +343,5 @@ def forecast_many(ys, h, *, season_length=12, method="auto", n_paths=1000, seed=
             t["extra"] = e
     results = map_tasks(_many_task, tasks, workers)
     if tasks and "extra" in tasks[0]:
-        results, gate = choose_variants(results, failed, [lb for lb, _ in config.global_models])
+        results, gate = choose_variants(results, failed, [lb for lb, _ in config.global_models], config.gate_t)
     return (results, gate) if return_gate else results

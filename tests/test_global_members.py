@@ -112,17 +112,22 @@ def _result(rel, weights=None):
 
 
 def test_gate_admits_the_global_members_only_when_they_win_on_the_pooled_backtest():
-    pairs = [(_result(1.0), _result(0.5)), (_result(0.5), _result(0.8)), (_result(0.9), None)]
-    pairs = [(replace_ns(a), None if b is None else replace_ns(b)) for a, b in pairs]
+    # consistently better on 4 of 4 series: ratios 0.8, 0.9, 0.875, 0.8 -> admitted
+    pairs = [(replace_ns(_result(a)), replace_ns(_result(b))) for a, b in [(1.0, 0.8), (0.5, 0.45), (0.8, 0.7),
+                                                                            (0.6, 0.48)]]
+    pairs.append((replace_ns(_result(0.9)), None))                          # no global members here
     chosen, info = choose_variants(pairs, {}, ["g"])
-    # AvgRelMAE over the two series with both: without sqrt(0.5) = 0.707, with sqrt(0.4) = 0.632
-    assert info["admitted"] and info["series_compared"] == 2
-    assert info["avg_rel_mae_with"] == pytest.approx(np.sqrt(0.4))
-    assert chosen[0] is pairs[0][1] and chosen[1] is pairs[1][1] and chosen[2] is pairs[2][0]
-    worse = [(a, replace_ns(_result(2 * a.metrics["rel_mae"]))) for a, _ in pairs[:2]]
-    chosen, info = choose_variants(worse, {"g2": "ModelError: no lightgbm"}, ["g"])
-    assert not info["admitted"]
-    assert chosen[0].metrics == worse[0][0].metrics and "panel gate" in chosen[0].dropped["g"]
+    d = np.log([0.8, 0.9, 0.875, 0.8])
+    assert info["admitted"] and info["series_compared"] == 4
+    assert info["t_statistic"] == pytest.approx(d.mean() / (d.std(ddof=1) / 2))
+    assert info["avg_rel_mae_with"] == pytest.approx(np.exp(np.mean(np.log([0.8, 0.45, 0.7, 0.48]))))
+    assert all(chosen[i] is pairs[i][1] for i in range(4)) and chosen[4] is pairs[4][0]
+    # a lower AvgRelMAE carried by one series, worse on the others: not enough evidence, not admitted
+    mixed = [(replace_ns(_result(a)), replace_ns(_result(b))) for a, b in [(1.0, 0.3), (0.5, 0.55), (0.8, 0.85)]]
+    chosen, info = choose_variants(mixed, {"g2": "ModelError: no lightgbm"}, ["g"])
+    assert info["avg_rel_mae_with"] < info["avg_rel_mae_without"] and not info["admitted"]
+    assert chosen[0].metrics == mixed[0][0].metrics and "panel gate" in chosen[0].dropped["g"]
+    assert "paired t" in chosen[0].dropped["g"]
     assert chosen[1].dropped["g2"] == "global model not trained: ModelError: no lightgbm"
 
 
@@ -158,6 +163,7 @@ def test_forecast_many_with_global_members_is_reproducible_and_gated():
         np.testing.assert_array_equal(a.paths, b.paths)
     assert gate["series_compared"] == len(ys) and gate["failed"] == {}
     published = avg_rel_mae(fcs)
+    assert np.isfinite(gate["t_statistic"])
     if gate["admitted"]:
         assert all("g3" in fc.weights for fc in fcs) and published == pytest.approx(gate["avg_rel_mae_with"])
     else:

@@ -391,8 +391,9 @@ def choose_batch_variants(results: list[dict], failed: dict[str, str], artifacts
     from forecast.engine import AutoConfig
     from forecast.global_members import choose_variants
 
+    cfg = AutoConfig()
     chosen, gate = choose_variants([(r["forecast"], r.pop("variant", None)) for r in results], failed,
-                                   [lb for lb, _ in AutoConfig().global_models])
+                                   [lb for lb, _ in cfg.global_models], cfg.gate_t)
     for r, fc in zip(results, chosen, strict=True):
         r["forecast"] = fc
         r["artifacts"] = model_artifacts(fc) if artifacts else {}
