@@ -204,6 +204,7 @@ def forecast_panel(
     config: AutoConfig | None = None,
     regressors: bool = True,
     keys: list[tuple[str, str]] | None = None,
+    return_gate: bool = False,
 ) -> dict[tuple[str, str], SeriesForecast]:
     """Forecast every (region, indicator) series of a panel from :func:`forecast.panel.build_panel`.
 
@@ -228,6 +229,8 @@ def forecast_panel(
         models that use regressors.
     keys : list of (region, indicator), optional
         Only these series.
+    return_gate : bool
+        Also return the panel gate's figures (None when the panel trains no global members).
 
     With ``method="auto"`` and at least ``config.global_min_series`` series, the global members are
     trained across the panel and kept if the panel-wide backtest admits them (:mod:`forecast.global_members`).
@@ -246,13 +249,14 @@ def forecast_panel(
     tasks = panel_tasks(panel, h=h, n_paths=n_paths, seed=seed, periods_per_year=periods_per_year, method=method,
                         config=config, regressors=regressors, keys=keys)
     failed = attach_global_members(tasks, config)
-    results = map_tasks(_panel_task, tasks, workers)
+    results, gate = map_tasks(_panel_task, tasks, workers), None
     if failed is not None:
         from forecast.global_members import choose_variants
 
         cfg = config or AutoConfig()
-        results, _ = choose_variants(results, failed, [lb for lb, _ in cfg.global_models], cfg.gate_t)
-    return {(r.region, r.indicator): r for r in results}
+        results, gate = choose_variants(results, failed, [lb for lb, _ in cfg.global_models], cfg.gate_t)
+    out = {(r.region, r.indicator): r for r in results}
+    return (out, gate) if return_gate else out
 
 
 def map_tasks(fn, tasks: list, workers: int) -> list:

@@ -224,8 +224,10 @@ def test_batch_trains_the_global_members_once_and_matches_forecast_panel(tmp_pat
         assert labels <= set(e["weights"]) if gate[0]["admitted"] else labels <= set(e["dropped"])
     run = load_run(report.run_id, ws["db"])
     panel = build_panel(Store(ws["db"]).observations(), periods_per_year=11)
-    direct = forecast_panel(panel, n_paths=60, seed=3, config=AutoConfig(models=("theta", "snaive"),
-                                                                          global_min_series=3))
+    direct, direct_gate = forecast_panel(panel, n_paths=60, seed=3, return_gate=True,
+                                         config=AutoConfig(models=("theta", "snaive"), global_min_series=3))
+    assert direct_gate["admitted"] == gate[0]["admitted"]
+    assert direct_gate["avg_rel_mae_with"] == pytest.approx(gate[0]["avg_rel_mae_with"])
     for key, fc in direct.items():
         np.testing.assert_allclose(run.forecasts[key].paths, fc.paths, rtol=1e-6)  # stored as float32
 
