@@ -255,15 +255,17 @@ def run_series_variants(y, h, *, season_length, extra, method="auto", n_paths=10
 
     ``extra`` maps a label to ``(backtest forecasts, final mean, description)`` made on the same backtest
     origins (:func:`auto_origins`), e.g. by :func:`forecast.global_members.global_members`. The second
-    result is None when ``extra`` is empty or every local candidate failed (the seasonal naive fallback
-    does not mix with global members). Which of the two a panel publishes is decided across the whole
+    result is None when ``extra`` is empty, the series is too short for a backtest (nothing to weigh
+    the extra members by) or every local candidate failed (the seasonal naive fallback does not mix
+    with global members). Which of the two a panel publishes is decided across the whole
     panel (:func:`forecast.global_members.choose_variants`).
     """
     config = config or AutoConfig()
     with single_threaded_blas():
         state = _candidate_runs(y, h, season_length, method, seed, config, X, X_future, flags)
         local = _finish(y, state, {}, season_length, n_paths, seed, config, seasons, method)
-        both = None if not extra or "fallback_snaive" in state["flags"] else \
+        # no global members without a backtest to weigh them by, nor next to the seasonal naive fallback
+        both = None if not extra or not state["origins"] or "fallback_snaive" in state["flags"] else \
             _finish(y, state, extra, season_length, n_paths, seed, config, seasons, method)
     return local, both
 

@@ -254,3 +254,11 @@ def test_extra_members_must_match_the_series_backtest_plan():
     assert run_series(y, 6, season_length=12, n_paths=20, config=CFG, extra={"g": good}).weights["g"] > 0
     with pytest.raises(DataError, match="extra member 'g'"):
         run_series(y, 6, season_length=12, n_paths=20, config=CFG, extra={"g": (np.ones((1, 6)), np.ones(6), {})})
+
+
+def test_a_series_too_short_for_a_backtest_gets_no_global_members():
+    y = _panel(n_series=1, n=30)[0]                       # 30 < 6 + 2 * 12 + 1: no backtest origin
+    assert auto_origins(y.size, 6, 12, CFG) == (0, [])
+    local, both = run_series_variants(y, 6, season_length=12, extra={"g": (np.empty((0, 0)), np.ones(6), {})},
+                                      n_paths=20, config=CFG)
+    assert both is None and "no_backtest" in local.flags
