@@ -355,9 +355,15 @@ def forecast_series(y, h, *, season_length=12, method="auto", n_paths=1000, seed
     (3, 3)
     """
     arr = Forecaster._as_series(y)
+    h, season_length, n_paths = check_settings(h, season_length, n_paths)
+    return run_series(arr, h, season_length=season_length, method=method, n_paths=n_paths, seed=int(seed))
+
+
+def check_settings(h: Any, season_length: Any, n_paths: Any) -> tuple[int, int, int]:
+    """``h``, ``season_length`` and ``n_paths`` as ints; DataError unless each is a positive whole number."""
     h = Forecaster._check_h(h)
     if int(season_length) != season_length or season_length < 1:
         raise DataError(f"season_length must be a positive whole number, got {season_length!r}")
     if int(n_paths) != n_paths or n_paths < 1:
         raise DataError(f"n_paths must be a positive whole number, got {n_paths!r}")
-    return run_series(arr, h, season_length=int(season_length), method=method, n_paths=int(n_paths), seed=int(seed))
+    return h, int(season_length), int(n_paths)

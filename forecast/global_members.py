@@ -58,6 +58,21 @@ def _positive(y: np.ndarray) -> bool:
     return bool(y.size) and bool(np.all(np.isfinite(y))) and bool(np.all(y > 0))
 
 
+def attach_global_members(tasks: list[dict], ys: Sequence[np.ndarray | None], hs: Sequence[int], season_length: int,
+                          method: str, config: AutoConfig) -> dict[str, str] | None:
+    """Train the global members over ``ys`` and put each series' share in its task's ``"extra"``.
+
+    Returns the global models that failed to train (label → reason), or None when the panel does not
+    use global members (:func:`wants_globals`); the tasks are then unchanged.
+    """
+    if not wants_globals(len(tasks), method, config):
+        return None
+    extras, failed = global_members(ys, hs, season_length, config)
+    for t, e in zip(tasks, extras, strict=True):
+        t["extra"] = e
+    return failed
+
+
 def global_members(ys: Sequence[np.ndarray | None], hs: Sequence[int], season_length: int,
                    config: AutoConfig) -> tuple[list[Extra], dict[str, str]]:
     """Backtest and final forecasts of every global model for every series (see the module docstring).
@@ -86,13 +101,11 @@ def global_members(ys: Sequence[np.ndarray | None], hs: Sequence[int], season_le
         return extras, {label: "ModelError: no series with positive, finite values to train on"
                         for label, _ in config.global_models}
     for label, params in config.global_models:
+        kw = {"season_length": season_length, "threads": config.global_threads, **params}
         try:
-            def model(params=params):
-                return GlobalGBM(season_length=season_length, threads=config.global_threads, **params)
-
-            final = model().fit([ys[i] for i in usable], h=max(hs[i] for i in usable))
-            early = model().fit([ys[i][: plans[i][1][0]] for i in with_bt],
-                                h=max(plans[i][0] for i in with_bt)) if with_bt else None
+            final = GlobalGBM(**kw).fit([ys[i] for i in usable], h=max(hs[i] for i in usable))
+            early = GlobalGBM(**kw).fit([ys[i][: plans[i][1][0]] for i in with_bt],
+                                        h=max(plans[i][0] for i in with_bt)) if with_bt else None
         except Exception as exc:  # noqa: BLE001 - a global model that cannot train is left out everywhere
             from forecast.candidates import _reason
 
@@ -176,3 +189,8 @@ def choose_variants(pairs: Sequence[tuple[Any, Any]], failed: dict[str, str] | N
     if for_failed:
         chosen = [replace(r, dropped={**r.dropped, **for_failed}) for r in chosen]
     return chosen, info
+
+
+def gate_panel(pairs: Sequence[tuple[Any, Any]], failed: dict[str, str], config: AutoConfig) -> tuple[list[Any], dict]:
+    """:func:`choose_variants` with the labels and threshold of ``config``."""
+    return choose_variants(pairs, failed, [lb for lb, _ in config.global_models], config.gate_t)

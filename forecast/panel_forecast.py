@@ -20,6 +20,7 @@ from forecast.engine import (
     AutoConfig,
     SeriesForecast,
     _reason,
+    check_settings,
     model_specs,
     run_series,
     run_series_variants,
@@ -124,13 +125,10 @@ def _panel_task(task: dict) -> SeriesForecast | tuple[SeriesForecast, SeriesFore
         return (res, None) if task.get("extra") is not None else res
 
 
-def attach_global_members(tasks: list[dict], config: AutoConfig | None) -> dict[str, str] | None:
-    """Train the global members over the tasks' series and put each series' share in ``task["extra"]``.
-
-    Returns the global models that failed to train (label → reason), or None when the panel does not
-    use global members (:func:`forecast.global_members.wants_globals`); the tasks are then unchanged.
-    """
-    from forecast.global_members import global_members, wants_globals
+def attach_panel_globals(tasks: list[dict], config: AutoConfig | None) -> dict[str, str] | None:
+    """:func:`forecast.global_members.attach_global_members` on panel tasks (series as the engine sees
+    them: trimmed and gap-filled)."""
+    from forecast.global_members import attach_global_members, wants_globals
 
     config = config or AutoConfig()
     if not tasks or not wants_globals(len(tasks), tasks[0]["method"], config):
@@ -142,10 +140,7 @@ def attach_global_members(tasks: list[dict], config: AutoConfig | None) -> dict[
             ys.append(p["y"]), hs.append(p["h"])
         except Exception:  # noqa: BLE001 - the task itself reports the failure
             ys.append(None), hs.append(t["h"] or 1)
-    extras, failed = global_members(ys, hs, tasks[0]["periods_per_year"], config)
-    for t, e in zip(tasks, extras, strict=True):
-        t["extra"] = e
-    return failed
+    return attach_global_members(tasks, ys, hs, tasks[0]["periods_per_year"], tasks[0]["method"], config)
 
 
 _RESULT_FIELDS = ("mean", "paths", "weights", "dropped", "flags", "metrics", "method", "models")
@@ -248,13 +243,12 @@ def forecast_panel(
     """
     tasks = panel_tasks(panel, h=h, n_paths=n_paths, seed=seed, periods_per_year=periods_per_year, method=method,
                         config=config, regressors=regressors, keys=keys)
-    failed = attach_global_members(tasks, config)
+    failed = attach_panel_globals(tasks, config)
     results, gate = map_tasks(_panel_task, tasks, workers), None
     if failed is not None:
-        from forecast.global_members import choose_variants
+        from forecast.global_members import gate_panel
 
-        cfg = config or AutoConfig()
-        results, gate = choose_variants(results, failed, [lb for lb, _ in cfg.global_models], cfg.gate_t)
+        results, gate = gate_panel(results, failed, config or AutoConfig())
     out = {(r.region, r.indicator): r for r in results}
     return (out, gate) if return_gate else out
 
@@ -323,7 +317,7 @@ def forecast_many(ys, h, *, season_length=12, method="auto", n_paths=1000, seed=
     >>> [fc.mean.round(1).tolist() for fc in fcs]
     [[1.0, 3.0, 2.0], [5.0, 4.0, 6.0]]
     """
-    from forecast.global_members import choose_variants, global_members, wants_globals
+    from forecast.global_members import attach_global_members, gate_panel
     from forecast.models.base import Forecaster
 
     arrs = []
@@ -332,20 +326,12 @@ def forecast_many(ys, h, *, season_length=12, method="auto", n_paths=1000, seed=
             arrs.append(Forecaster._as_series(y))
         except DataError as exc:
             raise DataError(f"series {i} of forecast_many: {exc}") from exc
-    h = Forecaster._check_h(h)
-    if int(season_length) != season_length or season_length < 1:
-        raise DataError(f"season_length must be a positive whole number, got {season_length!r}")
-    if int(n_paths) != n_paths or n_paths < 1:
-        raise DataError(f"n_paths must be a positive whole number, got {n_paths!r}")
+    h, season_length, n_paths = check_settings(h, season_length, n_paths)
     config = config or AutoConfig()
-    tasks = [{"y": a, "h": h, "season_length": int(season_length), "method": method, "n_paths": int(n_paths),
+    tasks = [{"y": a, "h": h, "season_length": season_length, "method": method, "n_paths": n_paths,
               "seed": subseed(seed, "series", i), "config": config} for i, a in enumerate(arrs)]
-    gate = None
-    if wants_globals(len(tasks), method, config):
-        extras, failed = global_members(arrs, [h] * len(arrs), int(season_length), config)
-        for t, e in zip(tasks, extras, strict=True):
-            t["extra"] = e
-    results = map_tasks(_many_task, tasks, workers)
-    if tasks and "extra" in tasks[0]:
-        results, gate = choose_variants(results, failed, [lb for lb, _ in config.global_models], config.gate_t)
+    failed = attach_global_members(tasks, arrs, [h] * len(arrs), season_length, method, config)
+    results, gate = map_tasks(_many_task, tasks, workers), None
+    if failed is not None:
+        results, gate = gate_panel(results, failed, config)
     return (results, gate) if return_gate else results

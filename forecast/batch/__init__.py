@@ -373,12 +373,12 @@ def attach_batch_globals(tasks: list[dict]) -> dict[str, str] | None:
     """
     from forecast.batch.tasks import _config, engine_task
     from forecast.global_members import wants_globals
-    from forecast.panel_forecast import attach_global_members
+    from forecast.panel_forecast import attach_panel_globals
 
     if not tasks or not wants_globals(len(tasks), tasks[0]["method"], _config(tasks[0])):
         return None
     engine_tasks = [engine_task(t) for t in tasks]
-    failed = attach_global_members(engine_tasks, engine_tasks[0]["config"])
+    failed = attach_panel_globals(engine_tasks, engine_tasks[0]["config"])
     if failed is not None:
         for t, et in zip(tasks, engine_tasks, strict=True):
             t["extra"] = et["extra"]
@@ -389,11 +389,9 @@ def choose_batch_variants(results: list[dict], failed: dict[str, str], artifacts
     """Apply the panel gate to the batch's results in place; returns the gate's figures."""
     from forecast.batch.artifacts import model_artifacts
     from forecast.engine import AutoConfig
-    from forecast.global_members import choose_variants
+    from forecast.global_members import gate_panel
 
-    cfg = AutoConfig()
-    chosen, gate = choose_variants([(r["forecast"], r.pop("variant", None)) for r in results], failed,
-                                   [lb for lb, _ in cfg.global_models], cfg.gate_t)
+    chosen, gate = gate_panel([(r["forecast"], r.pop("variant", None)) for r in results], failed, AutoConfig())
     for r, fc in zip(results, chosen, strict=True):
         r["forecast"] = fc
         r["artifacts"] = model_artifacts(fc) if artifacts else {}
