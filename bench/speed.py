@@ -2,18 +2,23 @@
 
 Usage::
 
-    python bench/speed.py                   # auto panel + Prophet loop + peak memory
+    python bench/speed.py                   # auto panel + both Prophet loops + peak memory
     python bench/speed.py --growth          # also: out-of-sample full-year growth error, auto vs snaive
     python bench/speed.py --limit 10 --skip-prophet
-    python bench/speed.py --prophet-default-cutoffs   # Prophet's cross_validation places its own cutoffs
+    python bench/speed.py --prophet same    # only the Prophet loop on auto's own origins (quick)
 
 1. ``auto``: :func:`forecast.forecast_panel` on the panel of ``forecast.io.load_bundled()`` →
    ``forecast.panel.build_panel`` (11-period year, horizon to December of next year, 1,000 paths), which
    fits and backtests every candidate on every series (the backtest is how auto weights and calibrates).
-2. The Prophet loop: for the same series, a plain loop of ``Prophet().fit`` with Prophet's own
-   ``prophet.diagnostics.cross_validation`` over the same origins (``cutoffs``) and backtest horizon,
-   then the forecast of the same future periods: the same amount of work done the Prophet way.
-   ``--prophet-default-cutoffs``: ``cross_validation`` picks its cutoffs itself (13 per series here).
+2. The Prophet loops: for the same series, a plain loop of ``Prophet().fit``, Prophet's own
+   ``prophet.diagnostics.cross_validation`` with the backtest horizon, then the forecast of the same
+   future periods. Two of them (``--prophet default|same|both``, default both):
+
+   - ``default``: ``cross_validation`` with its own defaults, which place the cutoffs (initial three
+     horizons, a cutoff every half horizon: 13 per series here). This is the baseline the engine issue
+     sets the speed target against: how a Prophet user backtests.
+   - ``same``: ``cross_validation`` at auto's own 3 origins (``cutoffs=``): the same number of fits per
+     model as auto makes, the Prophet way. Printed because it is the stricter comparison.
 3. Peak memory: ``ru_maxrss`` of this process and of its largest child (the pool workers).
 4. ``--growth``: for cutoffs in the last complete years, forecast every series from the data up to the
    cutoff with ``auto`` and with seasonal naive and compare the error of the projected full-year growth
@@ -85,10 +90,11 @@ def bench_auto(panel: pd.DataFrame, workers: int, n_paths: int, config=None) -> 
 
 
 def bench_prophet(panel: pd.DataFrame, fcs: dict, default_cutoffs: bool = False) -> dict:
-    """Prophet fit + cross_validation (same origins and horizon as auto's backtest) + forecast, per series.
+    """Prophet fit + cross_validation (horizon of auto's backtest) + forecast, per series.
 
     ``default_cutoffs``: let ``cross_validation`` place its own cutoffs (its defaults: initial 3 x
     horizon, period half a horizon), as a Prophet user would; more fits than auto's backtest makes.
+    Otherwise the cutoffs are auto's backtest origins.
     """
     from forecast.engine import AutoConfig, plan_backtest
     from forecast.models.prophet_model import _import_prophet
@@ -182,11 +188,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--n-paths", type=int, default=1000)
+    ap.add_argument("--repeat", type=int, default=3, help="auto runs; the median by wall time is reported")
     ap.add_argument("--limit", type=int, default=None, help="first N series only")
     ap.add_argument("--models", default=None, help="auto's candidates, comma separated (default: the engine's)")
     ap.add_argument("--skip-prophet", action="store_true")
-    ap.add_argument("--prophet-default-cutoffs", action="store_true",
-                    help="Prophet loop: cross_validation places its own cutoffs (more fits)")
+    ap.add_argument("--prophet", choices=("default", "same", "both"), default="both",
+                    help="Prophet loop(s): cross_validation's own default cutoffs (the issue's baseline), "
+                         "auto's 3 origins, or both (default)")
     ap.add_argument("--growth", action="store_true", help="out-of-sample full-year growth error vs snaive")
     ap.add_argument("--cutoff-step", type=int, default=2, help="--growth: every k-th cutoff month")
     ap.add_argument("--years", type=int, default=2, help="--growth: last complete years to evaluate")
@@ -199,17 +207,25 @@ def main(argv: list[str] | None = None) -> int:
     n = panel.groupby(["region", "indicator"]).ngroups
     print(f"auto candidates: {', '.join(m if isinstance(m, str) else m[0] for m in config.models)}")
     print(f"bundled Liaoning panel: {n} series, {panel['period'].min()}..{panel['period'].max()}, 11-period year")
-    a = bench_auto(panel, args.workers, args.n_paths, config)
-    print(f"auto (fit + backtest, {args.workers} workers, {args.n_paths} paths): wall {a['wall']:.1f} s, "
-          f"CPU {a['cpu']:.1f} s ({a['cpu'] / n:.2f} s/series)")
+    runs = [bench_auto(panel, args.workers, args.n_paths, config) for _ in range(max(1, args.repeat))]
+    a = sorted(runs, key=lambda r: r["wall"])[len(runs) // 2]  # the median run by wall time
+    n_fits = n * len(config.models) * (config.n_origins + 1)
+    print(f"auto (fit + backtest, {args.workers} workers, {args.n_paths} paths, up to {n_fits} model fits): "
+          f"wall {a['wall']:.1f} s, CPU {a['cpu']:.1f} s ({a['cpu'] / n:.2f} s/series); median of "
+          f"{len(runs)} runs: " + ", ".join(f"{r['wall']:.1f} s" for r in runs))
     print(f"  mean weights: { {m: round(w, 3) for m, w in a['weights'].items()} }")
     print(f"  dropped (series count): {a['dropped']}; flags: {a['flags']}")
     print("  backtest summary (means): " + ", ".join(f"{k} {v:.3f}" for k, v in a["metrics"].items()))
     if not args.skip_prophet:
-        p = bench_prophet(panel, a["fcs"], args.prophet_default_cutoffs)
-        print(f"Prophet loop (fit + cross_validation + forecast, {p['fits']} fits, 1 process): wall {p['wall']:.1f} s, "
-              f"CPU {p['cpu']:.1f} s")
-        print(f"  auto is {p['wall'] / a['wall']:.1f}x faster in wall time, {p['cpu'] / a['cpu']:.1f}x in CPU time")
+        loops = {"default": ("cross_validation's own default cutoffs", True),
+                 "same": ("cross_validation at auto's origins", False)}
+        for key in ("default", "same") if args.prophet == "both" else (args.prophet,):
+            label, default_cutoffs = loops[key]
+            p = bench_prophet(panel, a["fcs"], default_cutoffs)
+            print(f"Prophet loop, {label} (fit + cross_validation + forecast, {p['fits']} fits, 1 process): "
+                  f"wall {p['wall']:.1f} s, CPU {p['cpu']:.1f} s")
+            print(f"  auto is {p['wall'] / a['wall']:.1f}x faster in wall time, "
+                  f"{p['cpu'] / a['cpu']:.1f}x in CPU time")
     me, child = _maxrss_mib()
     print(f"peak memory (maxrss): this process {me:.0f} MiB, largest child {child:.0f} MiB")
     if args.growth:

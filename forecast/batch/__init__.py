@@ -49,7 +49,15 @@ from forecast.batch.inputs import (
     new_run_id,
 )
 from forecast.batch.log import RunLog
-from forecast.batch.tasks import fit_series, outcome_of, run_dask, run_local
+from forecast.batch.tasks import (
+    attach_batch_globals,
+    build_tasks,
+    choose_batch_variants,
+    fit_series,
+    outcome_of,
+    run_dask,
+    run_local,
+)
 from forecast.errors import DataError, Problem
 from forecast.store import IngestReport, Store
 
@@ -320,7 +328,7 @@ def _execute(store: Store, run_id: str, obs, targets, scenarios, settings: Batch
     from forecast.store import runs as R
 
     panel = build_panel(obs, periods_per_year=settings.periods_per_year)
-    tasks = _tasks(panel, settings)
+    tasks = build_tasks(panel, settings)
     start = time.perf_counter()
     failed = attach_batch_globals(tasks)
     if failed is not None:
@@ -363,50 +371,3 @@ def _execute(store: Store, run_id: str, obs, targets, scenarios, settings: Batch
         R.save_scenarios(conn, [(s.name, s.spec, s.source, s.sha256) for s in scenarios if s.scenario is not None])
         R.write_complete(conn, payload, before_commit=lambda: pause_point("commit"))
     return outcomes
-
-
-def attach_batch_globals(tasks: list[dict]) -> dict[str, str] | None:
-    """Train the global members over the batch's panel (here, once) and give each task its share.
-
-    None when the panel does not use them (not ``auto``, or fewer than ``global_min_series`` series);
-    otherwise the global models that failed to train (label → reason). See :mod:`forecast.global_members`.
-    """
-    from forecast.batch.tasks import _config, engine_task
-    from forecast.global_members import wants_globals
-    from forecast.panel_forecast import attach_panel_globals
-
-    if not tasks or not wants_globals(len(tasks), tasks[0]["method"], _config(tasks[0])):
-        return None
-    engine_tasks = [engine_task(t) for t in tasks]
-    failed = attach_panel_globals(engine_tasks, engine_tasks[0]["config"])
-    if failed is not None:
-        for t, et in zip(tasks, engine_tasks, strict=True):
-            t["extra"] = et["extra"]
-    return failed
-
-
-def choose_batch_variants(results: list[dict], failed: dict[str, str], artifacts: bool) -> dict:
-    """Apply the panel gate to the batch's results in place; returns the gate's figures."""
-    from forecast.batch.artifacts import model_artifacts
-    from forecast.engine import AutoConfig
-    from forecast.global_members import gate_panel
-
-    chosen, gate = gate_panel([(r["forecast"], r.pop("variant", None)) for r in results], failed, AutoConfig())
-    for r, fc in zip(results, chosen, strict=True):
-        r["forecast"] = fc
-        r["artifacts"] = model_artifacts(fc) if artifacts else {}
-    return gate
-
-
-def _tasks(panel, settings: BatchSettings) -> list[dict]:
-    from forecast.schema import INDICATOR, PERIOD, REGION
-
-    fails = set(settings.fail_series)
-    out = []
-    for (region, indicator), grp in panel.groupby([REGION, INDICATOR], sort=False):
-        out.append({"region": region, "indicator": indicator, "panel": grp.sort_values(PERIOD).reset_index(drop=True),
-                    "h": settings.h, "n_paths": settings.n_paths, "seed": settings.seed,
-                    "periods_per_year": settings.periods_per_year, "method": settings.method,
-                    "models": settings.models, "fail": f"{region}/{indicator}" in fails,
-                    "artifacts": settings.artifacts, "global_min_series": settings.global_min_series})
-    return out

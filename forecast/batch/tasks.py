@@ -1,5 +1,8 @@
 """The batch's unit of work — fit and backtest one series — and the executors that run many of them.
 
+:func:`build_tasks` makes one task per series; :func:`attach_batch_globals` trains the global members
+over the panel before the tasks run, and :func:`choose_batch_variants` applies the panel gate after.
+
 One task is a plain dict (the rows of one series and the settings), so the same function runs in this
 process, in a local process pool or on a Dask cluster, and gives the same result for the same seed:
 the engine seeds every series from ``(seed, region, indicator)`` (:func:`forecast.engine.subseed`), so
@@ -145,3 +148,50 @@ def run_dask(tasks: list[dict], on_result: Callable[[dict], None], address: str,
         return [results[i] for i in range(len(tasks))]
     finally:
         client.close()
+
+
+def attach_batch_globals(tasks: list[dict]) -> dict[str, str] | None:
+    """Train the global members over the batch's panel (here, once) and give each task its share.
+
+    None when the panel does not use them (not ``auto``, or fewer than ``global_min_series`` series);
+    otherwise the global models that failed to train (label → reason). See :mod:`forecast.global_members`.
+    """
+    from forecast.global_members import wants_globals
+    from forecast.panel_forecast import attach_panel_globals
+
+    if not tasks or not wants_globals(len(tasks), tasks[0]["method"], _config(tasks[0])):
+        return None
+    engine_tasks = [engine_task(t) for t in tasks]
+    failed = attach_panel_globals(engine_tasks, engine_tasks[0]["config"])
+    if failed is not None:
+        for t, et in zip(tasks, engine_tasks, strict=True):
+            t["extra"] = et["extra"]
+    return failed
+
+
+def choose_batch_variants(results: list[dict], failed: dict[str, str], artifacts: bool) -> dict:
+    """Apply the panel gate to the batch's results in place; returns the gate's figures."""
+    from forecast.batch.artifacts import model_artifacts
+    from forecast.engine import AutoConfig
+    from forecast.global_members import gate_panel
+
+    chosen, gate = gate_panel([(r["forecast"], r.pop("variant", None)) for r in results], failed, AutoConfig())
+    for r, fc in zip(results, chosen, strict=True):
+        r["forecast"] = fc
+        r["artifacts"] = model_artifacts(fc) if artifacts else {}
+    return gate
+
+
+def build_tasks(panel, settings) -> list[dict]:
+    """One task per series of ``panel`` (a :class:`forecast.batch.BatchSettings` gives the settings)."""
+    from forecast.schema import INDICATOR, PERIOD, REGION
+
+    fails = set(settings.fail_series)
+    out = []
+    for (region, indicator), grp in panel.groupby([REGION, INDICATOR], sort=False):
+        out.append({"region": region, "indicator": indicator, "panel": grp.sort_values(PERIOD).reset_index(drop=True),
+                    "h": settings.h, "n_paths": settings.n_paths, "seed": settings.seed,
+                    "periods_per_year": settings.periods_per_year, "method": settings.method,
+                    "models": settings.models, "fail": f"{region}/{indicator}" in fails,
+                    "artifacts": settings.artifacts, "global_min_series": settings.global_min_series})
+    return out
