@@ -67,17 +67,11 @@ def page_series(run, lang: str, observations: pd.DataFrame) -> None:
     with c1:
         show_chart(fig1, f"fan_values_{region}_{indicator}")
         if vfan is not None:
-            vt = vfan.reset_index()
-            vt.insert(0, T("axis_period"), [i18n.fmt_month(p, lang) for p in vt.pop("period")])
-            table(vt.rename(columns={"median": T("col_median"), "p10": T("col_p10"), "p90": T("col_p90"),
-                                     "p2_5": T("col_p2_5"), "p97_5": T("col_p97_5")}), key="value_fan_table")
+            unit = T("unit_index" if len(hist) and bool(hist["is_index"].iloc[-1]) else "unit_yi")
+            table(V.fan_table(vfan.reset_index(), unit, lang), key="value_fan_table")
     with c2:
         show_chart(fig2, f"fan_growth_{region}_{indicator}")
-        gt = gfan.copy()
-        gt.insert(0, T("axis_period"), [i18n.fmt_period(p, lang) for p in gt.pop("period")])
-        gt[T("col_kind_row")] = [T(f"row_{k}") for k in gt.pop("kind")]
-        table(gt.rename(columns={"median": T("col_median"), "p10": T("col_p10"), "p90": T("col_p90"),
-                                 "p2_5": T("col_p2_5"), "p97_5": T("col_p97_5")}), key="growth_fan_table")
+        table(V.fan_table(gfan, T("unit_pct"), lang), key="growth_fan_table")
     c3, c4 = st.columns(2)
     with c3:
         st.markdown(f"**{T('weights_header')}**")

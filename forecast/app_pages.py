@@ -98,14 +98,18 @@ def T(key: str, **fields: Any) -> str:
 
 
 def table(frame: pd.DataFrame, key: str | None = None, status_col: str | None = None, rows: int = 12) -> None:
-    """A sortable table showing up to ``rows`` rows at once; numbers with one decimal; status cells coloured."""
+    """A sortable table showing up to ``rows`` rows at once; numbers with one decimal; status cells coloured.
+
+    A missing number (a band of a published period, a probability without a target) shows as "—", not
+    as "None".
+    """
     config = {c: NUM for c in frame.columns if pd.api.types.is_float_dtype(frame[c])}
     data = frame
     if status_col and status_col in frame:
         lang = st.session_state.get("lang", "zh")
         data = frame.style.map(lambda v: f"background-color: {i18n.status_colour(v, lang)}", subset=[status_col])
     with st.container(key=key) if key else st.container():
-        st.dataframe(data, hide_index=True, column_config=config, width="stretch",
+        st.dataframe(data, hide_index=True, column_config=config, width="stretch", placeholder="—",
                      height=35 * (min(len(frame), rows) + 1) + 3)
 
 

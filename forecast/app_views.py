@@ -86,8 +86,9 @@ def evaluate_series(panel: pd.DataFrame, forecasts: Mapping, targets: pd.DataFra
 
     Examples
     --------
-    >>> evaluate_series(run.panel, run.forecasts, run.target_table, [("dalian", "exports")], 2026)["status"].tolist()   # doctest: +SKIP
-    ['no target']
+    >>> keys = [("dalian", "retail"), ("dalian", "exports")]        # exports have no target
+    >>> evaluate_series(panel, run.forecasts, run.target_table, keys, 2026)["status"].tolist()
+    ['off_track', 'no target']
     """
     from forecast.targets import evaluate_targets
 
@@ -119,8 +120,11 @@ def overview_frame(run: Any, indicators: tuple[str, ...] = CARRIAGES) -> pd.Data
 
     Examples
     --------
-    >>> run = forecast.results.load_latest_run()   # doctest: +SKIP
-    >>> overview_frame(run)[["region", "indicator", "projected", "probability"]].head(3)   # doctest: +SKIP
+    >>> overview_frame(run)[["region", "indicator", "projected", "probability"]].head(3).round(1)
+         region indicator  projected  probability
+    0  liaoning    retail        2.5          0.0
+    1  liaoning     trade        1.1          0.0
+    2  shenyang    retail        1.2          0.0
     """
     year = run_year(run)
     tg = run.targets[(run.targets[YEAR].astype(int) == year) & run.targets[INDICATOR].isin(indicators)]
@@ -140,11 +144,13 @@ def overview_frame(run: Any, indicators: tuple[str, ...] = CARRIAGES) -> pd.Data
 def overview_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """:func:`overview_frame` with names, target wording and status in ``lang``; numbers stay numeric.
 
-    Probability is shown in percent (× 100); other numbers as in the frame (%, 百分点).
+    The answer first (status, probability, target, projection and its band, what it would take), then
+    where the year stands (YTD growth, latest period). Probability is shown in percent (× 100); other
+    numbers as in the frame (%, 百分点).
 
     Examples
     --------
-    >>> overview_table(overview_frame(run), "en").columns[:3].tolist()   # doctest: +SKIP
+    >>> overview_table(overview_frame(run), "en").columns[:3].tolist()
     ['Region', 'Indicator', 'Status']
     """
     t = lambda k: i18n.t(k, lang)  # noqa: E731
@@ -152,17 +158,17 @@ def overview_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         t("col_region"): [i18n.region_name(r, lang) for r in frame[REGION]],
         t("col_indicator"): [i18n.indicator_name(i, lang, short=True) for i in frame[INDICATOR]],
         t("col_status"): [i18n.status_label(s, lang) for s in frame["status"]],
-        t("col_period"): [i18n.fmt_period(p, lang) for p in frame["last_period"]],
-        t("col_ytd_growth"): frame["ytd_growth"].astype(float).to_numpy(),
+        t("col_probability"): frame["probability"].astype(float).to_numpy() * 100,
         t("col_target_text"): [i18n.fmt_target(v, k, lang, s) if h else i18n.status_label("no target", lang)
                                for v, k, s, h in zip(frame["target"], frame["kind"], frame.get("target_status", ""),
                                                      frame["has_target"], strict=True)],
         t("col_projected"): frame["projected"].astype(float).to_numpy(),
         t("col_p10"): frame["p10"].astype(float).to_numpy(),
         t("col_p90"): frame["p90"].astype(float).to_numpy(),
-        t("col_probability"): frame["probability"].astype(float).to_numpy() * 100,
         t("col_required"): frame["required_growth"].astype(float).to_numpy(),
         t("col_gap"): frame["gap_pp"].astype(float).to_numpy(),
+        t("col_ytd_growth"): frame["ytd_growth"].astype(float).to_numpy(),
+        t("col_period"): [i18n.fmt_period(p, lang) for p in frame["last_period"]],
         t("col_derived"): ["✓" if bool(d) else "" for d in frame["derived_from_index"]],
     })
 
@@ -188,7 +194,10 @@ def history_frame(run: Any, region: str, indicator: str, observations: pd.DataFr
 
     Examples
     --------
-    >>> history_frame(run, "shenyang", "retail", store.observations("shenyang", "retail")).tail(2)   # doctest: +SKIP
+    >>> history_frame(run, "shenyang", "retail", store.observations("shenyang", "retail")).tail(2)
+          period  value  ytd_value  ytd_yoy  is_index     status
+    128  2026-09  380.8     3300.3      0.2     False  generated
+    129  2026-10  401.0     3701.3      1.0     False  generated
     """
     rows = series_rows(run.panel, region, indicator)
     out = rows[[PERIOD, VALUE, YTD_VALUE, YTD_YOY, IS_INDEX]].copy()
@@ -206,7 +215,12 @@ def value_fan(fc: Any) -> pd.DataFrame:
 
     Examples
     --------
-    >>> value_fan(run.forecasts["shenyang", "retail"])[["p10", "median", "p90"]].head(2)   # doctest: +SKIP
+    >>> fan = value_fan(run.forecasts["shenyang", "retail"])
+    >>> fan[["p10", "median", "p90"]].head(2).round(1)             # doctest: +NORMALIZE_WHITESPACE
+               p10  median    p90
+    period
+    2026-11  334.0   385.8  420.6
+    2026-12  351.3   416.4  467.0
     """
     paths = np.asarray(fc.paths, dtype=float)
     q = np.quantile(paths, list(FAN_QUANTILES.values()), axis=0)
@@ -238,6 +252,32 @@ def ytd_growth_paths(panel_series: pd.DataFrame, fc: Any, year: int) -> pd.DataF
     return pd.DataFrame(growth, columns=bases.index)
 
 
+def fan_table(fan: pd.DataFrame, unit: str, lang: str = "zh") -> pd.DataFrame:
+    """A fan frame (:func:`value_fan` with its period as a column, or :func:`growth_fan`) for display.
+
+    Every number column names its unit (``unit``: 亿元, 指数点 or %). Value fans list months; growth fans
+    list YTD windows and say per row whether the figure is published (history, in the YTD-growth
+    column, bands empty) or forecast (the median and its bands).
+
+    Examples
+    --------
+    >>> fan = pd.DataFrame({"period": pd.PeriodIndex(["2026-11"], freq="M"), "p2_5": [1.0], "p10": [2.0],
+    ...                     "median": [3.0], "p90": [4.0], "p97_5": [5.0]})
+    >>> fan_table(fan, "亿元").columns.tolist()
+    ['时期', '95%区间下限(亿元)', '80%区间下限(亿元)', '中位数(亿元)', '80%区间上限(亿元)', '95%区间上限(亿元)']
+    """
+    t = lambda k, **f: i18n.t(k, lang, **f)  # noqa: E731
+    ytd = "kind" in fan
+    out = pd.DataFrame({t("axis_period"): [(i18n.fmt_period if ytd else i18n.fmt_month)(p, lang)
+                                          for p in fan[PERIOD]]})
+    if ytd:
+        out[t("col_kind_row")] = [t(f"row_{k}") for k in fan["kind"]]
+    for col in list(FAN_QUANTILES) + (["mean"] if "mean" in fan else []):
+        label = t("col_ytd_growth") if ytd and col == "median" else t(f"fan_{col}", unit=unit)
+        out[label] = fan[col].to_numpy(dtype=float)
+    return out
+
+
 def growth_fan(run: Any, region: str, indicator: str, year: int | None = None) -> pd.DataFrame:
     """YTD growth of ``year``: published periods (``kind`` history) then the forecast's quantiles.
 
@@ -246,7 +286,10 @@ def growth_fan(run: Any, region: str, indicator: str, year: int | None = None) -
 
     Examples
     --------
-    >>> growth_fan(run, "liaoning", "retail").tail(2)          # December = the full-year figures   # doctest: +SKIP
+    >>> growth_fan(run, "liaoning", "retail").tail(2).round(1)    # December = the full-year figures
+         period      kind  median  p2_5  p10  p90  p97_5
+    9   2026-11  forecast     2.7   0.4  1.6  3.2    3.7
+    10  2026-12  forecast     2.5  -0.4  0.9  3.4    4.0
     """
     year = run_year(run) if year is None else int(year)
     rows = series_rows(run.panel, region, indicator)
@@ -277,7 +320,10 @@ def weights_frame(fc: Any) -> pd.DataFrame:
 
     Examples
     --------
-    >>> weights_frame(run.forecasts["liaoning", "retail"])   # doctest: +SKIP
+    >>> weights_frame(run.forecasts["liaoning", "retail"]).round(2)     # doctest: +NORMALIZE_WHITESPACE
+        model  weight dropped
+    0   naive    0.26
+    1  snaive    0.74
     """
     weights = dict(getattr(fc, "weights", {}) or {})
     dropped = dict(getattr(fc, "dropped", {}) or {})
@@ -294,7 +340,11 @@ def accuracy_frame(run: Any, region: str, indicator: str) -> pd.DataFrame:
 
     Examples
     --------
-    >>> accuracy_frame(run, "liaoning", "retail").set_index("metric")["value"]["mase"]   # doctest: +SKIP
+    >>> accuracy_frame(run, "liaoning", "retail").round(2).head(3)
+           metric  value
+    0        mase   0.41
+    1       smape   4.25
+    2  coverage80   1.00
     """
     values: dict[str, float] = {}
     m = getattr(run, "metrics", None)
@@ -323,7 +373,9 @@ def series_figures(run: Any, region: str, indicator: str, lang: str = "zh") -> t
 
     Examples
     --------
-    >>> fig_values, fig_growth, vfan, gfan = series_figures(run, "shenyang", "retail", "en")   # doctest: +SKIP
+    >>> fig_values, fig_growth, vfan, gfan = series_figures(run, "shenyang", "retail", "en")
+    >>> fig_growth.axes[0].get_title()
+    'Shenyang, Retail sales of consumer goods: YTD growth in 2026 against the target'
     """
     from forecast import plots
 

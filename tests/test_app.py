@@ -159,6 +159,24 @@ def test_language_switch_changes_every_label_and_unit(app):
 
 
 # -- series ----------------------------------------------------------------------------------------------------
+def test_series_tables_name_their_units(app, env):
+    """Levels in 亿元, fai's chained index in index points, YTD growth in %; in both languages."""
+    at = goto(app.run(), "series")
+    at.selectbox(key="series_region").set_value("dalian")
+    for indicator, unit in (("retail", "亿元"), ("fai", "指数点")):
+        at.selectbox(key="series_indicator").set_value(indicator)
+        at = at.run()
+        ok(at)
+        assert frame(at, "value_fan_table").columns[1:].tolist() == [
+            f"{band}({unit})" for band in ("95%区间下限", "80%区间下限", "中位数", "80%区间上限", "95%区间上限", "均值")]
+        assert frame(at, "growth_fan_table").columns.tolist() == [
+            "时期", "类别", "95%区间下限(%)", "80%区间下限(%)", "累计增长(%)", "80%区间上限(%)", "95%区间上限(%)"]
+    at.radio(key="lang").set_value("en")
+    at = at.run()
+    ok(at)
+    assert "Median (index points)" in frame(at, "value_fan_table").columns
+
+
 def test_series_page_numbers_equal_the_stored_paths_and_targets(app, env):
     from forecast.store import Store
 
@@ -172,14 +190,14 @@ def test_series_page_numbers_equal_the_stored_paths_and_targets(app, env):
     fan = frame(at, "value_fan_table")
     assert len(fan) == len(fc.periods)
     q = fc.quantiles((0.025, 0.1, 0.5, 0.9, 0.975))
-    for i, col in enumerate(("95%区间下限", "80%区间下限(%)", "中位数", "80%区间上限(%)", "95%区间上限")):
+    for i, col in enumerate(("95%区间下限(亿元)", "80%区间下限(亿元)", "中位数(亿元)", "80%区间上限(亿元)", "95%区间上限(亿元)")):
         np.testing.assert_allclose(fan[col].to_numpy(float), q[i], rtol=1e-12)
     # the YTD-growth fan ends in December: its figures are the full-year figures of evaluate_targets on the
     # stored paths; the batch evaluated them before storing the paths as float32, hence rtol 1e-5 there
     growth = frame(at, "growth_fan_table")
     dec = growth.iloc[-1]
     assert dec["时期"] == i18n.fmt_period(pd.Period(env["dec"], "M"))
-    shown_dec = [dec["中位数"], dec["80%区间下限(%)"], dec["80%区间上限(%)"]]
+    shown_dec = [dec["累计增长(%)"], dec["80%区间下限(%)"], dec["80%区间上限(%)"]]
     again = evaluate_targets(run.panel, run.forecasts, run.target_table, year=env["year"]).set_index(["region", "indicator"])
     np.testing.assert_allclose(shown_dec, again.loc[("shenyang", "retail"), ["projected", "p10", "p90"]].to_numpy(float),
                                rtol=1e-12)
@@ -189,7 +207,8 @@ def test_series_page_numbers_equal_the_stored_paths_and_targets(app, env):
     obs = Store(env["db"], create=False).observations("shenyang", "retail")
     pub = obs[obs["period"].dt.year == env["year"]].sort_values("period")
     hist = growth[growth["类别"] == i18n.t("row_history")]
-    np.testing.assert_allclose(hist["中位数"].to_numpy(float), pub["ytd_yoy"].to_numpy(float))
+    np.testing.assert_allclose(hist["累计增长(%)"].to_numpy(float), pub["ytd_yoy"].to_numpy(float))
+    assert hist[["95%区间下限(%)", "80%区间下限(%)", "80%区间上限(%)", "95%区间上限(%)"]].isna().all().all()
     weights = frame(at, "weights_table")
     assert dict(zip(weights["模型"], weights["权重"], strict=True)) == pytest.approx(fc.weights)
     acc = frame(at, "accuracy_table")
