@@ -6,8 +6,12 @@ documented in the module that defines it.
 Examples
 --------
 >>> import forecast
->>> obs = forecast.load_bundled()                       # doctest: +SKIP
->>> fc = forecast.forecast_series([1.0, 2.0, 3.0] * 8, h=6, season_length=3)  # doctest: +SKIP
+>>> obs = forecast.load_bundled()
+>>> len(obs), obs["region"].nunique(), obs["indicator"].nunique()
+(9750, 15, 5)
+>>> fc = forecast.forecast_series([1.0, 2.0, 3.0] * 8, h=6, season_length=3)
+>>> fc.mean.round(1)
+array([1., 2., 3., 1., 2., 3.])
 """
 
 from __future__ import annotations

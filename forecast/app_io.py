@@ -64,9 +64,12 @@ def validate_upload(path: Any, name: str | None = None) -> ValidationReport:
 
     Examples
     --------
-    >>> rep = validate_upload("tests/fixtures/bad/long_utf8_unknown_region.csv")   # doctest: +SKIP
-    >>> rep.ok, rep.problems[["row", "column"]].iloc[0].tolist()                    # doctest: +SKIP
-    (False, [3, '地区'])
+    >>> rep = validate_upload("tests/fixtures/bad/long_utf8_unknown_region.csv", name="upload.csv")
+    >>> rep.ok, rep.summary
+    (False, '1 problem(s) in upload.csv; nothing was read')
+    >>> rep.problems[["file", "row", "column"]]                 # line 4 of the file: region 沈杨
+             file  row column
+    0  upload.csv    4     地区
     """
     from forecast.io import read_table
 
@@ -88,7 +91,11 @@ def store_contents(observations: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> store_contents(Store().observations(latest_vintage=False)).head(3)   # doctest: +SKIP
+    >>> store_contents(store.observations(latest_vintage=False)).head(3)
+         region indicator vintage  rows    first     last  published  generated
+    0  liaoning       fai           130  2015-02  2026-10         17        113
+    1  liaoning    retail           130  2015-02  2026-10          8        122
+    2  liaoning     trade           130  2015-02  2026-10         11        119
     """
     if not len(observations):
         return pd.DataFrame(columns=[REGION, INDICATOR, "vintage", "rows", "first", "last", "published", "generated"])
@@ -139,9 +146,9 @@ def saved_scenarios(folder: Any = None) -> tuple[dict[str, Any], list[Problem]]:
 
     Examples
     --------
-    >>> found, problems = saved_scenarios("data/scenarios")   # doctest: +SKIP
-    >>> sorted(found)   # doctest: +SKIP
-    ['consumption_campaign', 'export_shock', 'major_projects']
+    >>> found, problems = saved_scenarios("data/scenarios")
+    >>> sorted(found), problems
+    (['consumption_campaign', 'export_shock', 'major_projects'], [])
     """
     from forecast.scenario_io import scan_scenarios
 
@@ -265,7 +272,9 @@ def meeting_pack(run: Any, lang: str = "zh") -> bytes:
 
     Examples
     --------
-    >>> Path("pack.xlsx").write_bytes(meeting_pack(forecast.results.load_latest_run()))   # doctest: +SKIP
+    >>> pack = meeting_pack(run, lang="en")
+    >>> pack[:2]                                                   # an .xlsx file is a zip archive
+    b'PK'
     """
     import tempfile
 
@@ -290,9 +299,10 @@ def demo_store(folder: Any, regions: tuple[str, ...] = ("liaoning", "shenyang", 
 
     Examples
     --------
-    >>> db = demo_store("/tmp/troika-demo")                        # doctest: +SKIP
-    >>> forecast.results.load_latest_run(db).status                # doctest: +SKIP
-    'complete'
+    >>> from forecast.results import load_latest_run
+    >>> db = demo_store("demo", regions=("liaoning",))
+    >>> db.as_posix(), load_latest_run(db).status
+    ('demo/troika.db', 'complete')
     """
     import io as _io
 

@@ -49,8 +49,9 @@ def scenario_context(run: Any) -> ScenarioContext:
 
     Examples
     --------
-    >>> ctx = scenario_context(run)   # doctest: +SKIP
-    >>> scenario_effect(run, scenario, ctx)      # fast: positions and baseline are reused   # doctest: +SKIP
+    >>> ctx = scenario_context(run)          # once per run: scenario_effect(run, s, ctx) reuses it
+    >>> ctx.year, ctx.targets["liaoning", "retail"]
+    (2026, (4.0, 'about'))
     """
     from forecast.targets import ytd_position
 
@@ -119,8 +120,12 @@ def scenario_effect(run: Any, scenario: Any, context: ScenarioContext | None = N
 
     Examples
     --------
-    >>> s = Scenario("q4", [Adjustment("pp", "retail", ("shenyang",), "2026-11..2026-12", 2.0)])  # doctest: +SKIP
-    >>> scenario_effect(run, s)[["region", "baseline", "scenario", "delta_pp"]]                     # doctest: +SKIP
+    >>> from forecast.scenarios import Adjustment, Scenario
+    >>> s = Scenario("q4", [Adjustment("pp", "retail", ("shenyang",), "2026-11..2026-12", 2.0)])
+    >>> scenario_effect(run, s)[["region", "baseline", "scenario", "delta_pp"]].round(1)
+         region  baseline  scenario  delta_pp
+    0  liaoning       2.5       2.6       0.1
+    1  shenyang       1.2       1.5       0.4
     """
     from forecast.scenarios import apply_scenario
 
@@ -184,7 +189,13 @@ def compare_wide(table: pd.DataFrame, lang: str = "zh", changed_only: bool = Tru
 
     Examples
     --------
-    >>> compare_wide(compare_scenarios(run.panel, run.scenario_inputs(), run.target_table, [s]), "en")   # doctest: +SKIP
+    >>> from forecast.scenarios import Adjustment, Scenario, compare_scenarios
+    >>> s = Scenario("q4", [Adjustment("pp", "retail", ("shenyang",), "2026-11..2026-12", 2.0)])
+    >>> wide = compare_wide(compare_scenarios(run.panel, run.scenario_inputs(), run.target_table, [s]), "en")
+    >>> wide[["Region", "q4: Change (pp)"]].round(1)
+         Region  q4: Change (pp)
+    0  Liaoning              0.1
+    1  Shenyang              0.4
     """
     t = lambda k: i18n.t(k, lang)  # noqa: E731
     runs = list(dict.fromkeys(table["scenario"]))
@@ -239,7 +250,11 @@ def inversion_frame(run: Any, indicator: str, target: float, rule: str = "equal_
 
     Examples
     --------
-    >>> inversion_frame(run, "retail", 6.0)[["region", "role", "required_growth"]]   # doctest: +SKIP
+    >>> inversion_frame(run, "retail", 6.0)[["region", "role", "required_growth"]].iloc[[0, 1, -1]].round(1)
+          region      role  required_growth
+    0   shenyang      city             21.9
+    1     dalian      city             26.9
+    15  liaoning  province             22.4
     """
     from forecast.inversion import invert_province_target
 

@@ -106,7 +106,12 @@ def contributions(
 
     Examples
     --------
-    >>> contributions(panel, run, indicator="retail")[["region", "ytd_contribution_pp"]]  # doctest: +SKIP
+    >>> c = contributions(panel, run.forecasts, indicator="retail")
+    >>> c[["region", "role", "ytd_contribution_pp", "full_year_contribution_pp"]].tail(3).round(1)
+             region         role  ytd_contribution_pp  full_year_contribution_pp
+    13      huludao         city                  0.0                        0.0
+    14  discrepancy  discrepancy                  1.1                        0.5
+    15     liaoning     province                  2.5                        2.5
     """
     tables = _tables(panel, indicator)
     year = _year_of(tables, indicator, year)
@@ -193,7 +198,11 @@ def carriage_shares(panel: pd.DataFrame, region: str, year: int | None = None) -
 
     Examples
     --------
-    >>> carriage_shares(panel, "dalian")[["indicator", "share"]]  # doctest: +SKIP
+    >>> carriage_shares(panel, "dalian")[["indicator", "share", "included"]].round(2)
+      indicator  share  included
+    0       fai    NaN     False
+    1    retail   0.32      True
+    2     trade   0.68      True
     """
     rows_of = panel[panel[REGION] == region]
     if rows_of.empty:

@@ -12,8 +12,9 @@ Adding a command: write ``_add_<name>(subparsers)`` that creates its parser and 
 
 Examples
 --------
->>> main(["ingest", "data/observations/liaoning_ytd.csv"])   # doctest: +SKIP
-liaoning_ytd.csv: 1234 rows added
+>>> main(["ingest", "tests/fixtures/good/long_utf8.csv"])   # doctest: +ELLIPSIS
+tests/fixtures/good/long_utf8.csv: 39 rows added (39 read)
+store ...troika.db: 39 observations in 13 series
 0
 """
 
@@ -211,7 +212,16 @@ def format_summary(table: pd.DataFrame, lang: str = "zh") -> str:
 
     Examples
     --------
-    >>> print(format_summary(summary_frame(obs, tg), "en"))        # doctest: +SKIP
+    >>> from forecast.catalog import CARRIAGES
+    >>> table = summary_frame(store.latest(list(CARRIAGES)), targets)
+    >>> print(format_summary(table.head(3)))                       # the province's three carriages
+    地区  指标                    最新时期      累计值(亿元)  累计增长(%)  年度目标(%)  差距(百分点)
+    ----  ----------------------  ------------  ------------  -----------  -----------  ------------
+    辽宁  固定资产投资(不含农户)  2026年1-10月                       -8.2       8左右*         -16.2
+    辽宁  社会消费品零售总额      2026年1-10月        8953.2          2.5        4左右          -1.5
+    辽宁  进出口总额              2026年1-10月        6327.6          1.5       5左右*          -3.5
+    差距 = 累计增长 − 年度目标(百分点)；空白 = 未公布或无目标。
+    * 假定目标(未公布)。
     """
     import pandas as pd
 
@@ -299,7 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Examples
     --------
-    >>> main(["--version"])                                          # doctest: +SKIP
+    >>> main(["--version"])
     troika 0.1.0
     0
     """

@@ -106,7 +106,7 @@ def read_grids(path: Path, encoding: str | None) -> list[tuple[str, str | None, 
     Examples
     --------
     >>> [(sheet, lines[0].cells[:3]) for _, sheet, lines in read_grids(Path("tests/fixtures/good/long_utf8.csv"),
-    ...                                                                  None)]   # doctest: +SKIP
+    ...                                                                  None)]
     [(None, ('地区', '指标', '时期'))]
     """
     if not path.is_file():

@@ -161,7 +161,12 @@ def invert_province_target(
 
     Examples
     --------
-    >>> invert_province_target(panel, 6.0, indicator="retail", rule="equal_pp")  # doctest: +SKIP
+    >>> inv = invert_province_target(panel, 6.0, indicator="retail", rule="equal_pp")
+    >>> inv[["region", "role", "baseline_growth", "required_growth", "extra_pp"]].iloc[[0, 1, -1]].round(1)
+          region      role  baseline_growth  required_growth  extra_pp
+    0   shenyang      city              1.0             26.1      25.1
+    1     dalian      city              0.6             25.7      25.1
+    15  liaoning  province              2.5             22.4      19.9
     """
     if rule not in RULES:
         raise DataError(f"invert_province_target: rule={rule!r}; expected one of {RULES}")

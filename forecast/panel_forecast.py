@@ -238,8 +238,9 @@ def forecast_panel(
 
     Examples
     --------
-    >>> from forecast.io import load_bundled; from forecast.panel import build_panel   # doctest: +SKIP
-    >>> fcs = forecast_panel(build_panel(load_bundled()), n_paths=200, workers=2)      # doctest: +SKIP
+    >>> fcs = forecast_panel(panel, n_paths=200, keys=[("liaoning", "retail")])   # workers=4: 4 processes
+    >>> fcs["liaoning", "retail"].periods[[0, -1]], fcs["liaoning", "retail"].paths.shape
+    (PeriodIndex(['2026-11', '2027-12'], dtype='period[M]'), (200, 13))
     """
     tasks = panel_tasks(panel, h=h, n_paths=n_paths, seed=seed, periods_per_year=periods_per_year, method=method,
                         config=config, regressors=regressors, keys=keys)

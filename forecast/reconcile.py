@@ -295,9 +295,9 @@ def reconcile(forecasts: Mapping, panel: pd.DataFrame, *, method: str = "bottom_
 
     Examples
     --------
-    >>> out = reconcile(forecasts, panel, method="mint_shrink")          # doctest: +SKIP
-    >>> out[("discrepancy", "retail")].paths.shape                        # doctest: +SKIP
-    (1000, 13)
+    >>> out = reconcile(run.forecasts, panel, method="mint_shrink")
+    >>> out[("discrepancy", "retail")].paths.shape                        # 200 paths, Nov 2026 to Dec 2027
+    (200, 13)
     """
     if method not in METHODS:
         raise DataError(f"method={method!r}; expected one of {METHODS}")

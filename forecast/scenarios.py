@@ -251,7 +251,9 @@ def apply_scenario(scenario: Scenario, forecasts: Mapping, panel: pd.DataFrame, 
     Examples
     --------
     >>> s = Scenario("q4", [Adjustment("pct", "retail", ("shenyang",), "2026-11..2026-12", 3.0)])
-    >>> out = apply_scenario(s, forecasts, panel)      # doctest: +SKIP
+    >>> out = apply_scenario(s, run.scenario_inputs(), panel)
+    >>> (out["shenyang", "retail"].mean / run.forecasts["shenyang", "retail"].mean)[:3].round(2)
+    array([1.03, 1.03, 1.  ])
     """
     if not isinstance(scenario, Scenario):
         raise DataError(f"apply_scenario: got {type(scenario).__name__}; expected a Scenario "
@@ -378,7 +380,13 @@ def compare_scenarios(panel: pd.DataFrame, forecasts: Mapping, targets: pd.DataF
 
     Examples
     --------
-    >>> compare_scenarios(panel, fcs, targets, [load_scenario("data/scenarios/export_shock.yaml")])  # doctest: +SKIP
+    >>> table = compare_scenarios(panel, run.forecasts, targets,
+    ...                           [load_scenario("data/scenarios/consumption_campaign.yaml")])
+    >>> province = table.query("region == 'liaoning' and indicator == 'retail'")
+    >>> province[["scenario", "projected", "delta_projected"]].round(1)
+                    scenario  projected  delta_projected
+    1               baseline        2.5              0.0
+    46  consumption_campaign        3.0              0.5
     """
     scenarios = list(scenarios)
     names = [s.name for s in scenarios]

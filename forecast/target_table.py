@@ -83,8 +83,8 @@ def load_targets(path: str | os.PathLike | None = None, *, encoding: str | None 
 
     Examples
     --------
-    >>> targets = load_targets()                       # doctest: +SKIP
-    >>> targets.columns.tolist()                       # doctest: +SKIP
+    >>> targets = load_targets()
+    >>> targets.columns.tolist()
     ['region', 'indicator', 'year', 'value', 'kind', 'status', 'source']
     """
     path = Path(path) if path is not None else _current_data_dir() / "targets.csv"

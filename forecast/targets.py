@@ -220,7 +220,12 @@ def evaluate_targets(
 
     Examples
     --------
-    >>> evaluate_targets(panel, run, forecast.load_targets())[["region", "probability"]]  # doctest: +SKIP
+    >>> ev = evaluate_targets(panel, run.forecasts, targets)
+    >>> retail = ev[ev["indicator"] == "retail"]
+    >>> retail[["region", "target", "projected", "probability", "status"]].head(2).round(1)
+         region  target  projected  probability     status
+    1  liaoning     4.0        2.5          0.0  off_track
+    4  shenyang     4.0        1.2          0.0  off_track
     """
     _check_thresholds(thresholds)
     targets = _check_targets(targets)

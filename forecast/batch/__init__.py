@@ -224,9 +224,12 @@ def run_batch(
 
     Examples
     --------
-    >>> report = run_batch("data/troika.db", settings=BatchSettings(n_paths=200), workers=2)  # doctest: +SKIP
-    >>> report.status, report.exit_code                                                      # doctest: +SKIP
-    ('complete', 0)
+    >>> settings = BatchSettings(n_paths=200, method="snaive", regions=("liaoning",))
+    >>> report = run_batch("data/troika.db", settings=settings)      # JSON log lines go to stderr
+    >>> report.status, report.exit_code, len(report.outcomes)
+    ('complete', 0, 5)
+    >>> run_batch("data/troika.db", settings=settings).status      # same data, settings and code
+    'unchanged'
     """
     from forecast.io import _current_data_dir
     from forecast.store import runs as R

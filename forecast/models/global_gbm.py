@@ -105,9 +105,9 @@ class GlobalGBM:
     --------
     >>> t = np.arange(72)
     >>> panel = [(5.0 + k) * (1 + 0.2 * np.sin(2 * np.pi * t / 12)) for k in range(20)]
-    >>> model = GlobalGBM(season_length=12, n_rounds=50).fit(panel, h=6)  # doctest: +SKIP
-    >>> model.predict(panel[0], 6).shape                                   # doctest: +SKIP
-    (6,)
+    >>> model = GlobalGBM(season_length=12, n_rounds=50).fit(panel, h=6)
+    >>> model.predict(panel[0], 6).shape, model.n_rows_
+    ((6,), 5160)
     """
 
     name = "global_gbm"

@@ -23,10 +23,13 @@ Tables of version 2 (runs): see :mod:`forecast.store.schema`.
 
 Examples
 --------
->>> store = Store("data/troika.db")                               # doctest: +SKIP
->>> store.ingest(["data/observations/liaoning_ytd.csv"]).rows_added  # doctest: +SKIP
-1234
->>> store.observations(region="沈阳", indicator="retail").tail(1)  # doctest: +SKIP
+>>> store = Store("data/troika.db")
+>>> store.ingest(["data/observations/liaoning_ytd.csv"]).rows_added
+9750
+>>> rows = store.observations(region="沈阳", indicator="retail")
+>>> rows[["region", "period", "ytd_value", "ytd_yoy"]].tail(1)
+       region   period  ytd_value  ytd_yoy
+129  shenyang  2026-10     3701.3      1.0
 """
 
 from __future__ import annotations
@@ -85,7 +88,7 @@ def default_path() -> Path:
 
     Examples
     --------
-    >>> default_path().name                                       # doctest: +SKIP
+    >>> default_path().name
     'troika.db'
     """
     if os.environ.get(ENV_DB):
@@ -275,9 +278,12 @@ class Store:
 
         Examples
         --------
-        >>> report = Store("data/troika.db").ingest(["data/observations/liaoning_ytd.csv"])  # doctest: +SKIP
-        >>> [(f.file, f.rows_added) for f in report.files]                                  # doctest: +SKIP
-        [('data/observations/liaoning_ytd.csv', 1234)]
+        >>> store = Store("data/troika.db")
+        >>> report = store.ingest(["tests/fixtures/good/long_utf8.csv"])
+        >>> [(f.file, f.rows_added) for f in report.files]
+        [('tests/fixtures/good/long_utf8.csv', 39)]
+        >>> store.ingest(["tests/fixtures/good/long_utf8.csv"]).files[0].skipped   # the same bytes again
+        True
         """
         return ingest_files(self, [Path(p) for p in paths])
 
@@ -307,7 +313,7 @@ class Store:
 
         Examples
         --------
-        >>> Store("data/troika.db").observations("辽宁", "retail").columns.tolist()  # doctest: +SKIP
+        >>> store.observations("辽宁", "retail").columns.tolist()
         ['region', 'indicator', 'period', 'ytd_value', 'ytd_yoy', 'vintage', 'status', 'source']
         """
         with self.connect() as conn:
@@ -354,8 +360,8 @@ class Store:
 
         Examples
         --------
-        >>> Store("data/troika.db").latest(["fai"]).shape[1]           # doctest: +SKIP
-        8
+        >>> store.latest(["fai"]).shape                                # one row per region
+        (15, 8)
         """
         obs = self.observations(indicator=indicators)
         known = obs[obs[YTD_VALUE].notna() | obs[YTD_YOY].notna()]
