@@ -14,6 +14,7 @@ the figures from :mod:`forecast.plots`; this module only renders them. The batch
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shlex
 import subprocess
@@ -245,8 +246,30 @@ def _inversion(run: Any, lang: str) -> None:
 
 
 # ---------------------------------------------------------------- Data page
+def uploader_css(button: str, limits: str) -> str:
+    """A style sheet that replaces the words of Streamlit's upload widget (its button, its limits line).
+
+    Examples
+    --------
+    >>> print(uploader_css("选择文件", "最大20MB").splitlines()[2])
+    [data-testid="stFileUploaderDropzone"] button p::after { content: "选择文件"; font-size: 0.875rem; }
+    """
+    button_p = '[data-testid="stFileUploaderDropzone"] button p'
+    limits_span = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+    return "\n".join([
+        "<style>",
+        f"{button_p} {{ font-size: 0; }}",
+        f"{button_p}::after {{ content: {json.dumps(button, ensure_ascii=False)}; font-size: 0.875rem; }}",
+        f"{limits_span} {{ font-size: 0; }}",
+        f"{limits_span}::after {{ content: {json.dumps(limits, ensure_ascii=False)}; font-size: 0.875rem; }}",
+        "</style>",
+    ])
+
+
 def page_data(lang: str, db: Path) -> None:
     """Upload and validate a file, ingest it on confirmation, show the store, start and follow a batch run."""
+    if lang != "en":  # Streamlit writes the upload widget's own words in English only
+        st.html(uploader_css(T("upload_button"), T("upload_limits")))
     up = st.file_uploader(T("data_upload"), type=["csv", "xlsx", "xls"], key="upload")
     if up is not None:
         # one folder per uploaded file (not per rerun), named as the analyst named the file

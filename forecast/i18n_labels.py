@@ -185,6 +185,8 @@ APP_LABELS: dict[str, tuple[str, str]] = {
     "inv_refused": ("无法倒推", "Cannot split"),
     # data
     "data_upload": ("上传数据表（CSV或Excel，最大20MB）", "Upload a data table (CSV or Excel, up to 20 MB)"),
+    "upload_button": ("选择文件", "Upload"),
+    "upload_limits": ("单个文件不超过20MB · CSV、XLSX、XLS", "20MB per file • CSV, XLSX, XLS"),
     "data_report_ok": ("文件有效：{rows}行，{series}个序列，时期 {first} 至 {last}。",
                        "The file is valid: {rows} rows, {series} series, periods {first} to {last}."),
     "data_report_bad": ("文件有 {n} 处问题，未写入任何数据。请修改后重新上传：",

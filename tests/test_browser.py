@@ -10,6 +10,7 @@ Skipped only when ``/usr/bin/chromium`` is missing (``scripts/install_browser.sh
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -107,6 +108,17 @@ def test_switch_language_run_a_scenario_and_read_the_result(server):
                                    " return t && t.getBoundingClientRect().width > 600; }")
             page.wait_for_timeout(1500)
             page.screenshot(path=OUTPUT / "overview_zh.png")
+
+            # the upload widget speaks Chinese too: its button and limits line are replaced by the app's words
+            page.get_by_text(i18n.t("page_data", "zh"), exact=True).click()
+            dropzone = page.get_by_test_id("stFileUploaderDropzone")
+            dropzone.wait_for()
+            shown = dropzone.evaluate("""z => [z.querySelector('button p'), z.querySelector(
+                '[data-testid=stFileUploaderDropzoneInstructions] span')].map(e => [
+                getComputedStyle(e).fontSize, getComputedStyle(e, '::after').content])""")
+            assert shown == [["0px", json.dumps(i18n.t("upload_button", "zh"), ensure_ascii=False)],
+                             ["0px", json.dumps(i18n.t("upload_limits", "zh"), ensure_ascii=False)]]
+            page.get_by_text(i18n.t("page_overview", "zh"), exact=True).click()
 
             page.get_by_text("English", exact=True).click()
             page.get_by_text(i18n.t("overview_header", "en", year=year)).wait_for()
