@@ -19,6 +19,7 @@ import streamlit as st
 
 from forecast import app_io as D
 from forecast import app_pages as P
+from forecast import app_series as SE
 from forecast import app_views as V
 from forecast import i18n, plots
 from forecast.app_pages import T, show_chart, table
@@ -54,36 +55,39 @@ def _series_pickers(run, lang: str) -> tuple[str, str]:
 
 def page_series(run, lang: str, observations: pd.DataFrame) -> None:
     region, indicator = _series_pickers(run, lang)
-    hist = V.history_frame(run, region, indicator, observations)
-    flags = V.data_flags(hist)
+    hist = SE.history_frame(run, region, indicator, observations)
+    flags = SE.data_flags(hist)
     st.caption(T("data_flag_text", **flags))
     if len(hist) and bool(hist["is_index"].iloc[-1]):
         st.info(T("index_note"))
+    base_note = SE.base_effect_note(run, region, indicator, lang)
+    if base_note:
+        st.info(base_note)
     fc = run.forecasts.get((region, indicator))
     if fc is None:
         st.warning(T("no_forecast"))
-    fig1, fig2, vfan, gfan = V.series_figures(run, region, indicator, lang)
+    fig1, fig2, vfan, gfan = SE.series_figures(run, region, indicator, lang)
     c1, c2 = st.columns(2)
     with c1:
         show_chart(fig1, f"fan_values_{region}_{indicator}")
         if vfan is not None:
             unit = T("unit_index" if len(hist) and bool(hist["is_index"].iloc[-1]) else "unit_yi")
-            table(V.fan_table(vfan.reset_index(), unit, lang), key="value_fan_table")
+            table(SE.fan_table(vfan.reset_index(), unit, lang), key="value_fan_table")
     with c2:
         show_chart(fig2, f"fan_growth_{region}_{indicator}")
-        table(V.fan_table(gfan, T("unit_pct"), lang), key="growth_fan_table")
+        table(SE.fan_table(gfan, T("unit_pct"), lang), key="growth_fan_table")
     c3, c4 = st.columns(2)
     with c3:
         st.markdown(f"**{T('weights_header')}**")
         if fc is not None:
-            w = V.weights_frame(fc)
+            w = SE.weights_frame(fc)
             table(w.rename(columns={"model": T("col_model"), "weight": T("col_weight"), "dropped": T("col_dropped")}),
                   key="weights_table")
             if getattr(fc, "flags", ()):
                 st.caption(f"{T('flags')}: {', '.join(fc.flags)}")
     with c4:
         st.markdown(f"**{T('accuracy_header')}**")
-        acc = V.accuracy_frame(run, region, indicator)
+        acc = SE.accuracy_frame(run, region, indicator)
         acc["metric"] = [T(f"metric_{m}") for m in acc["metric"]]
         table(acc.rename(columns={"metric": T("col_metric"), "value": T("col_value")}), key="accuracy_table")
     with st.expander(T("data_flag_header")):
@@ -109,7 +113,7 @@ def page_export(run, lang: str) -> None:
     region = st.session_state.get("series_region", PROVINCE)
     indicator = st.session_state.get("series_indicator", "retail")
     if (region, indicator) in run.forecasts:
-        fig1, fig2, _, _ = V.series_figures(run, region, indicator, lang)
+        fig1, fig2, _, _ = SE.series_figures(run, region, indicator, lang)
         for fig, name in ((fig1, "fan_values"), (fig2, "fan_growth")):
             st.download_button(f"{fig.axes[0].get_title()} (PNG)", plots.figure_png(fig),
                                file_name=f"{name}_{region}_{indicator}.png", mime="image/png", key=f"png_{name}")

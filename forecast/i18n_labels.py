@@ -112,6 +112,17 @@ APP_LABELS: dict[str, tuple[str, str]] = {
     "data_flag_text": ("本序列共 {n} 期：公布数 {published} 期，生成数 {generated} 期。生成数是示例数据，不可作为官方统计引用。",
                        "This series has {n} periods: {published} published, {generated} generated. Generated "
                        "figures are sample data: do not quote them as official statistics."),
+    "base_low": ("低基数：{months}占当年全年的{share}，此前{n}年同期平均为{usual}。预测按常年的季节规律推算这几期，"
+                 "低基数会抬高它们的同比增速，全年增速因此可能高于目前的累计增速。",
+                 "Low base: {months} made up {share} of that year, against {usual} on average in "
+                 "the {n} years before. The forecast follows the usual seasonal pattern for these periods, so the "
+                 "low base lifts their year-on-year growth, and the full-year growth may end above the YTD growth."),
+    "base_high": ("高基数：{months}占当年全年的{share}，此前{n}年同期平均为{usual}。预测按常年的季节规律推算这几期，"
+                  "高基数会压低它们的同比增速，全年增速因此可能低于目前的累计增速。",
+                  "High base: {months} made up {share} of that year, against {usual} on average in "
+                  "the {n} years before. The forecast follows the usual seasonal pattern for these periods, so the "
+                  "high base holds down their year-on-year growth, and the full-year growth may end below the YTD "
+                  "growth."),
     "index_note": ("该指标只公布增速：数值为由增速链式推算的指数，单位为指数点。",
                    "This indicator publishes growth only: values are an index chained from growth rates "
                    "(index points)."),

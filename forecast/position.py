@@ -299,3 +299,76 @@ def full_year_growth_paths(panel_series: pd.DataFrame, forecast: Any | None, yea
 def _growth(pos: YTDPosition, remaining_flows: np.ndarray) -> np.ndarray:
     return ((pos.ytd_value + remaining_flows) / pos.full_year_base - 1) * 100
 
+
+
+# -- base effect (基数效应) ---------------------------------------------------------------------------
+#: A base counts as unusually low or high when last year's share of the remaining periods differs from
+#: the usual share by at least this fraction of it.
+BASE_EFFECT_MIN = 0.15
+
+
+@dataclass(frozen=True)
+class BaseEffect:
+    """Last year's share of the periods still to come in ``year``, against the usual share.
+
+    ``share`` is last year's flow of those periods over its full-year total (both in %), ``usual`` the
+    mean of the same share over the ``len(years)`` years before it; ``ratio = share / usual``.
+    """
+
+    year: int
+    periods: tuple[pd.Period, ...]
+    share: float
+    usual: float
+    years: tuple[int, ...]
+
+    @property
+    def ratio(self) -> float:
+        return self.share / self.usual
+
+    @property
+    def direction(self) -> str:
+        """``low``, ``high`` or ``usual`` (within :data:`BASE_EFFECT_MIN` of the usual share)."""
+        if abs(self.ratio - 1) < BASE_EFFECT_MIN:
+            return "usual"
+        return "low" if self.ratio < 1 else "high"
+
+
+def base_effect(panel_series: pd.DataFrame | SeriesTable, year: int, n_years: int = 3) -> BaseEffect | None:
+    """How unusual last year's base is for the periods of ``year`` that are still to come.
+
+    A forecast that follows the usual seasonal pattern turns a low base (last year's remaining periods
+    were a smaller part of the year than usual) into high growth for those periods, and so lifts the
+    full-year growth above the YTD growth; a high base does the opposite. Shares come from the YTD
+    levels: the periods after month ``m`` make up ``1 − V(y, m) / V(y, 12)`` of year ``y``.
+
+    Returns None when nothing is left to come, when the whole year is still to come, or when last year
+    or one of the ``n_years`` before it lacks the levels.
+
+    Examples
+    --------
+    >>> levels = {2021: (80, 100), 2022: (80, 100), 2023: (80, 100), 2024: (90, 100)}   # (Oct, Dec) YTD
+    >>> rows = [(f"{y}-{m}", v) for y, (oct_, dec) in levels.items() for m, v in (("10", oct_), ("12", dec))]
+    >>> rows.append(("2025-10", 85.0))
+    >>> panel = pd.DataFrame({"period": pd.PeriodIndex([p for p, _ in rows], freq="M"),
+    ...                       "ytd_value": [float(v) for _, v in rows], "ytd_yoy": 1.0})
+    >>> effect = base_effect(panel, 2025)
+    >>> round(effect.share, 1), round(effect.usual, 1), effect.direction   # 10 % of 2024 against 20 %
+    (10.0, 20.0, 'low')
+    """
+    tab = panel_series if isinstance(panel_series, SeriesTable) else series_table(panel_series)
+    latest = tab.latest_release(year)
+    if latest is None or latest[0].month == 12:
+        return None
+    month = latest[0].month
+
+    def share(y: int) -> float:
+        done, total = tab.levels.get((y, month)), tab.levels.get((y, 12))
+        return 100 * (1 - done / total) if done is not None and total else float("nan")
+
+    last = share(int(year) - 1)
+    before = tuple(range(int(year) - 1 - n_years, int(year) - 1))
+    usual = float(np.mean([share(y) for y in before]))
+    if not (np.isfinite(last) and np.isfinite(usual) and usual > 0):
+        return None
+    periods = tuple(pd.Period(year=int(year) - 1, month=m, freq="M") for m in range(month + 1, 13))
+    return BaseEffect(int(year), periods, float(last), usual, before)

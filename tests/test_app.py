@@ -177,6 +177,26 @@ def test_series_tables_name_their_units(app, env):
     assert "Median (index points)" in frame(at, "value_fan_table").columns
 
 
+def test_series_page_notes_an_unusual_base(app, env):
+    """Dalian's fai base of Nov–Dec 2025 is low (the 2025 fall); its retail base is ordinary: no note."""
+    from forecast.position import base_effect
+
+    at = goto(app.run(), "series")
+    at.selectbox(key="series_region").set_value("dalian")
+    rows = env["run"].panel[(env["run"].panel["region"] == "dalian") & (env["run"].panel["indicator"] == "fai")]
+    effect = base_effect(rows, env["year"])
+    for lang, needle in (("zh", "低基数"), ("en", "Low base")):
+        at.selectbox(key="series_indicator").set_value("fai")
+        at = goto(at.run(), "series", lang)
+        notes = [i.value for i in at.info if needle in i.value]
+        assert len(notes) == 1 and i18n.fmt_pct(effect.share, lang) in notes[0]
+        assert i18n.fmt_pct(effect.usual, lang) in notes[0]
+        at.selectbox(key="series_indicator").set_value("retail")
+        at = at.run()
+        ok(at)
+        assert not [i.value for i in at.info if needle in i.value]
+
+
 def test_series_page_numbers_equal_the_stored_paths_and_targets(app, env):
     from forecast.store import Store
 
@@ -441,7 +461,8 @@ def test_number_formats_and_units_follow_the_language():
 
 
 def test_ytd_growth_fan_ends_at_the_full_year_growth_of_every_path(env):
-    from forecast.app_views import series_rows, ytd_growth_paths
+    from forecast.app_series import ytd_growth_paths
+    from forecast.app_views import series_rows
     from forecast.targets import full_year_growth_paths, ytd_position
 
     run, year = env["run"], env["year"]

@@ -160,6 +160,50 @@ def test_remaining_bases_split_like_last_year_and_sum_to_remaining_base():
     np.testing.assert_allclose(bases.to_numpy(), 105.0)
 
 
+def test_base_effect_by_hand():
+    from forecast.position import BASE_EFFECT_MIN, base_effect
+
+    # June YTD / December YTD: 2021–2023 give the second half 60 %, 50 %, 70 % of the year (usual 60 %);
+    # 2024 (LAST_YEAR) 1 − 400/1000 = 60 %: an ordinary base
+    years = {"2021": (400.0, 1000.0), "2022": (500.0, 1000.0), "2023": (300.0, 1000.0)}
+    pts = dict(LAST_YEAR)
+    for y, (jun, dec) in years.items():
+        pts.update({f"{y}-06": (jun, 0.0), f"{y}-12": (dec, 0.0)})
+    pts.update({"2025-02": (105.0, 5.0), "2025-06": (441.0, 5.0)})
+    effect = base_effect(make_series("liaoning", "retail", pts), 2025)
+    assert effect.share == pytest.approx(60.0) and effect.usual == pytest.approx(60.0)
+    assert effect.years == (2021, 2022, 2023) and effect.direction == "usual"
+    assert [str(p) for p in effect.periods] == ["2024-07", "2024-08", "2024-09", "2024-10", "2024-11", "2024-12"]
+    # a 2024 December YTD of 800 instead of 1000: the second half was 1 − 400/800 = 50 % < 60 % × (1 − 0.15)
+    pts["2024-12"] = (800.0, 0.0)
+    low = base_effect(make_series("liaoning", "retail", pts), 2025)
+    assert low.share == pytest.approx(50.0) and low.direction == "low"
+    assert 1 - low.ratio > BASE_EFFECT_MIN
+    # 1 − 400/1600 = 75 % ≥ 60 % × 1.15 = 69 %: a high base
+    pts["2024-12"] = (1600.0, 0.0)
+    assert base_effect(make_series("liaoning", "retail", pts), 2025).direction == "high"
+    # nothing left to come, or a year before without its levels: no figure
+    assert base_effect(make_series("liaoning", "retail", {**pts, "2025-12": (900.0, 5.0)}), 2025) is None
+    del pts["2022-06"]
+    assert base_effect(make_series("liaoning", "retail", pts), 2025) is None
+
+
+def test_base_effect_of_bundled_fai_after_the_2025_fall():
+    # Liaoning's fai fell 19.0 % in 2025 (JETRO; the bundled December figure) after −12.7 % to October:
+    # November–December 2025 were a far smaller part of the year than in 2022–2024
+    from forecast.io import load_bundled
+    from forecast.panel import build_panel
+    from forecast.position import base_effect
+
+    panel = build_panel(load_bundled(), periods_per_year=11)
+    rows = panel[(panel["region"] == "liaoning") & (panel["indicator"] == "fai")]
+    effect = base_effect(rows, 2026)
+    assert [str(p) for p in effect.periods] == ["2025-11", "2025-12"]
+    assert effect.direction == "low" and effect.share < 0.85 * effect.usual
+    retail = base_effect(panel[(panel["region"] == "liaoning") & (panel["indicator"] == "retail")], 2026)
+    assert retail.direction == "usual"
+
+
 def test_target_status_thresholds():
     assert [target_status(p) for p in (1.0, 0.7, 0.5, 0.3, 0.29, 0.0)] == [
         "on_track", "on_track", "at_risk", "at_risk", "off_track", "off_track"]
