@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from forecast import i18n
-from forecast.app_views import run_year, series_rows
+from forecast.app_views import run_year, series_base_effect, series_rows
 from forecast.errors import DataError
 from forecast.plots import FAN_QUANTILES
 from forecast.schema import INDICATOR, IS_INDEX, PERIOD, REGION, VALUE, YTD_VALUE, YTD_YOY
@@ -258,10 +258,7 @@ def base_effect_note(run: Any, region: str, indicator: str, lang: str = "zh") ->
     >>> print(base_effect_note(run, "dalian", "retail"))    # an ordinary base: no note
     None
     """
-    from forecast.position import base_effect
-
-    rows = series_rows(run.panel, region, indicator)
-    effect = base_effect(rows, run_year(run)) if len(rows) else None
+    effect = series_base_effect(run.panel, region, indicator, run_year(run))
     if effect is None or effect.direction == "usual":
         return None
     return i18n.t(f"base_{effect.direction}", lang, months=_months_label(effect.periods, lang),

@@ -136,14 +136,30 @@ def overview_frame(run: Any, indicators: tuple[str, ...] = CARRIAGES) -> pd.Data
     if extra:
         frames.append(evaluate_series(run.panel, run.forecasts, targets_input(run), extra, year))
     out = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else have
+    out["base"] = [base_direction(run.panel, r, i, year) for r, i in zip(out[REGION], out[INDICATOR], strict=True)]
     return in_catalogue_order(out)
+
+
+def series_base_effect(panel: pd.DataFrame, region: str, indicator: str, year: int) -> Any:
+    """:func:`forecast.position.base_effect` of one series of the panel (None when it cannot be said)."""
+    from forecast.position import base_effect
+
+    rows = series_rows(panel, region, indicator)
+    return base_effect(rows, year) if len(rows) else None
+
+
+def base_direction(panel: pd.DataFrame, region: str, indicator: str, year: int) -> str:
+    """``low``, ``high`` or ``usual`` base of the periods still to come; ``""`` when it cannot be said."""
+    effect = series_base_effect(panel, region, indicator, year)
+    return "" if effect is None else effect.direction
 
 
 def overview_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """:func:`overview_frame` with names, target wording and status in ``lang``; numbers stay numeric.
 
-    The answer first (status, probability, target, projection and its band, what it would take), then
-    where the year stands (YTD growth, latest period). Probability is shown in percent (× 100); other
+    The answer first (status, probability, target, projection and its band, what it would take, and
+    whether last year's base for the rest of the year is unusually low or high), then where the year
+    stands (YTD growth, latest period). Probability is shown in percent (× 100); other
     numbers as in the frame (%, 百分点).
 
     Examples
@@ -165,6 +181,7 @@ def overview_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         t("col_p90"): frame["p90"].astype(float).to_numpy(),
         t("col_required"): frame["required_growth"].astype(float).to_numpy(),
         t("col_gap"): frame["gap_pp"].astype(float).to_numpy(),
+        t("col_base"): [t(f"base_flag_{b}") if b in ("low", "high") else "" for b in frame.get("base", [""] * len(frame))],
         t("col_ytd_growth"): frame["ytd_growth"].astype(float).to_numpy(),
         t("col_period"): [i18n.fmt_period(p, lang) for p in frame["last_period"]],
         t("col_derived"): ["✓" if bool(d) else "" for d in frame["derived_from_index"]],

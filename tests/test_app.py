@@ -177,6 +177,22 @@ def test_series_tables_name_their_units(app, env):
     assert "Median (index points)" in frame(at, "value_fan_table").columns
 
 
+def test_overview_flags_an_unusual_base(app, env):
+    """The overview's base column says 偏低 exactly where base_effect finds a low base (the fai rows here)."""
+    from forecast.position import base_effect
+
+    at = goto(app.run(), "overview")
+    shown = frame(at, "overview_table")
+    panel = env["run"].panel
+    names = {i18n.region_name(r): r for r in SUBSET}
+    inds = {i18n.indicator_name(i, short=True): i for i in ("fai", "retail", "trade")}
+    for _, row in shown.iterrows():
+        rows = panel[(panel["region"] == names[row["地区"]]) & (panel["indicator"] == inds[row["指标"]])]
+        direction = base_effect(rows, env["year"]).direction
+        assert row["剩余期基数"] == {"low": "偏低", "high": "偏高"}.get(direction, "")
+    assert set(shown.loc[shown["指标"] == i18n.indicator_name("fai", short=True), "剩余期基数"]) == {"偏低"}
+
+
 def test_series_page_notes_an_unusual_base(app, env):
     """Dalian's fai base of Nov–Dec 2025 is low (the 2025 fall); its retail base is ordinary: no note."""
     from forecast.position import base_effect
