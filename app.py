@@ -25,6 +25,7 @@ from forecast import i18n, plots
 from forecast.app_pages import T, show_chart, table
 from forecast.catalog import CARRIAGES, INDICATORS, PROVINCE, REGIONS
 from forecast.errors import DataError, StoreError
+from forecast.position import BASE_EFFECT_MIN
 
 log = logging.getLogger("troika.app")
 PAGES = ("overview", "series", "scenarios", "data", "export")
@@ -39,7 +40,7 @@ def page_overview(run, lang: str) -> None:
     for col, s in zip(st.columns(3), ("on_track", "at_risk", "off_track"), strict=True):
         col.metric(T(f"metric_{s}"), counts[s])
     table(V.overview_table(frame, lang), key="overview_table", status_col=T("col_status"), rows=len(frame))
-    st.caption(T("overview_help"))
+    st.caption(T("overview_help", pct=round(100 * BASE_EFFECT_MIN)))
 
 
 def _series_pickers(run, lang: str) -> tuple[str, str]:

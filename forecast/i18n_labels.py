@@ -35,11 +35,14 @@ APP_LABELS: dict[str, tuple[str, str]] = {
     # overview
     "overview_header": ("{year}年目标完成情况", "Targets of {year}"),
     "overview_help": ("全年增速为预测样本路径的中位数，区间为80%预测区间；达标概率=全年增速不低于目标的路径占比。"
+                      "剩余期基数偏低（偏高）：去年同期占全年的比重比此前三年平均低（高）{pct}%以上，会抬高（压低）全年增速。"
                       "固定资产投资只公布增速，其数值由增速链式指数推算。",
                       "Full-year growth is the median of the forecast sample paths, with its 80% band; "
-                      "probability = share of paths whose full-year growth reaches the target. Fixed-asset "
-                      "investment publishes growth only: its figures come from an index chained from "
-                      "growth rates."),
+                      "probability = share of paths whose full-year growth reaches the target. A low (high) base "
+                      "of the rest of the year: last year, those periods made up a share of the year at least {pct}% "
+                      "below (above) its average of the three years before, which lifts (holds down) the "
+                      "full-year growth. Fixed-asset investment publishes growth only: its figures come from an "
+                      "index chained from growth rates."),
     "col_region": ("地区", "Region"),
     "col_indicator": ("指标", "Indicator"),
     "col_period": ("最新时期", "Latest period"),
