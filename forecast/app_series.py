@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from forecast import i18n
-from forecast.app_views import run_year, series_base_effect, series_rows
+from forecast.app_views import run_year, series_rows
 from forecast.errors import DataError
 from forecast.plots import FAN_QUANTILES
 from forecast.schema import INDICATOR, IS_INDEX, PERIOD, REGION, VALUE, YTD_VALUE, YTD_YOY
@@ -236,16 +236,6 @@ def series_figures(run: Any, region: str, indicator: str, lang: str = "zh") -> t
     return fig1, fig2, vfan, gfan
 
 
-def _months_label(periods: tuple, lang: str) -> str:
-    """``2025年11月–12月`` / ``Nov–Dec 2025`` (one period: as :func:`forecast.i18n.fmt_month`)."""
-    first, last = periods[0], periods[-1]
-    if first == last:
-        return i18n.fmt_month(first, lang)
-    if lang == "en":
-        return f"{i18n.fmt_month(first, lang).split(' ')[0]}–{i18n.fmt_month(last, lang)}"
-    return f"{i18n.fmt_month(first, lang)}–{last.month}月"
-
-
 def base_effect_note(run: Any, region: str, indicator: str, lang: str = "zh") -> str | None:
     """A note when last year's remaining periods were an unusually low or high base (基数效应), else None.
 
@@ -258,9 +248,11 @@ def base_effect_note(run: Any, region: str, indicator: str, lang: str = "zh") ->
     >>> print(base_effect_note(run, "dalian", "retail"))    # an ordinary base: no note
     None
     """
-    effect = series_base_effect(run.panel, region, indicator, run_year(run))
+    from forecast.position import panel_base_effect
+
+    effect = panel_base_effect(run.panel, region, indicator, run_year(run))
     if effect is None or effect.direction == "usual":
         return None
-    return i18n.t(f"base_{effect.direction}", lang, months=_months_label(effect.periods, lang),
+    return i18n.t(f"base_{effect.direction}", lang, months=i18n.fmt_month_span(effect.periods, lang),
                   share=i18n.fmt_pct(effect.share, lang), usual=i18n.fmt_pct(effect.usual, lang),
                   n=len(effect.years))

@@ -140,17 +140,11 @@ def overview_frame(run: Any, indicators: tuple[str, ...] = CARRIAGES) -> pd.Data
     return in_catalogue_order(out)
 
 
-def series_base_effect(panel: pd.DataFrame, region: str, indicator: str, year: int) -> Any:
-    """:func:`forecast.position.base_effect` of one series of the panel (None when it cannot be said)."""
-    from forecast.position import base_effect
-
-    rows = series_rows(panel, region, indicator)
-    return base_effect(rows, year) if len(rows) else None
-
-
 def base_direction(panel: pd.DataFrame, region: str, indicator: str, year: int) -> str:
     """``low``, ``high`` or ``usual`` base of the periods still to come; ``""`` when it cannot be said."""
-    effect = series_base_effect(panel, region, indicator, year)
+    from forecast.position import panel_base_effect
+
+    effect = panel_base_effect(panel, region, indicator, year)
     return "" if effect is None else effect.direction
 
 

@@ -148,8 +148,7 @@ def note_text(note: str, lang: str = "zh") -> str:
     >>> note_text("no data for this series"), note_text("no data for this series", "en")
     ('无该序列数据', 'no data for this series')
     """
-    parts = [i18n.t(_NOTE_KEYS[p], lang) if p in _NOTE_KEYS else p for p in note.split("; ") if p]
-    return ("；" if lang == "zh" else "; ").join(parts)
+    return _join([i18n.t(_NOTE_KEYS[p], lang) if p in _NOTE_KEYS else p for p in note.split("; ")], lang)
 
 
 def note_zh(note: str) -> str:
@@ -195,9 +194,28 @@ def carriage_frame(run: Any, indicator: str, lang: str = "zh") -> pd.DataFrame:
         "required_growth": both["required_growth"].astype(float),
         "gap_pp": both["gap_pp"].astype(float),
         "status_label": [_status(s, lang) for s in both["status"]],
-        "note": [note_text(n, lang) for n in both["note"].fillna("").astype(str)],
+        "note": [_join([note_text(n, lang), base_note(run.panel, r, indicator, year, lang)], lang)
+                 for r, n in zip(both["region"], both["note"].fillna("").astype(str), strict=True)],
     })
     return out.reset_index(drop=True)
+
+
+def _join(parts: list[str], lang: str) -> str:
+    return ("；" if lang == "zh" else "; ").join(p for p in parts if p)
+
+
+def base_note(panel: pd.DataFrame, region: str, indicator: str, year: int, lang: str = "zh") -> str:
+    """The pack's note on an unusually low or high base for the rest of the year (``""`` otherwise).
+
+    See :func:`forecast.position.base_effect`.
+    """
+    from forecast.position import panel_base_effect
+
+    effect = panel_base_effect(panel, region, indicator, year)
+    if effect is None or effect.direction == "usual":
+        return ""
+    return i18n.t(f"pack_note_base_{effect.direction}", lang, months=i18n.fmt_month_span(effect.periods, lang),
+                  share=i18n.fmt_pct(effect.share, lang), usual=i18n.fmt_pct(effect.usual, lang), n=len(effect.years))
 
 
 def scenario_frame(table: pd.DataFrame, name: str, lang: str = "zh") -> pd.DataFrame:

@@ -213,6 +213,23 @@ def fmt_month(period: Any, lang: str = DEFAULT_LANG) -> str:
     return f"{p.year}年{p.month}月" if _lang(lang) == 0 else f"{_MONTHS_EN[p.month - 1]} {p.year}"
 
 
+def fmt_month_span(periods: Any, lang: str = DEFAULT_LANG) -> str:
+    """The months from the first to the last of ``periods`` (one year): ``2025年11月–12月`` / ``Nov–Dec 2025``.
+
+    Examples
+    --------
+    >>> months = pd.period_range("2025-11", "2025-12", freq="M")
+    >>> fmt_month_span(months), fmt_month_span(months, "en"), fmt_month_span(months[:1])
+    ('2025年11月–12月', 'Nov–Dec 2025', '2025年11月')
+    """
+    first, last = pd.Period(periods[0], freq="M"), pd.Period(periods[-1], freq="M")
+    if first == last:
+        return fmt_month(first, lang)
+    if _lang(lang) == 0:
+        return f"{fmt_month(first, lang)}–{last.month}月"
+    return f"{_MONTHS_EN[first.month - 1]}–{fmt_month(last, lang)}"
+
+
 def fmt_time(when: Any, lang: str = DEFAULT_LANG) -> str:
     """A run time (datetime or ISO text, UTC): ``2026-11-27 22:52 UTC``; ``—`` when missing.
 

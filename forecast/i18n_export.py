@@ -49,6 +49,12 @@ EXPORT_LABELS: dict[str, tuple[str, str]] = {
     "pack_note_derived": ("由累计增长率链接的指数推算（累计值未公布）",
                           "derived from the chained growth index (levels not published)"),
     "pack_note_no_data": ("无该序列数据", "no data for this series"),
+    "pack_note_base_low": ("剩余期基数偏低：{months}占当年全年的{share}，此前{n}年同期平均为{usual}",
+                           "low base for the rest of the year: {months} made up {share} of that year, {usual} on "
+                           "average in the {n} years before"),
+    "pack_note_base_high": ("剩余期基数偏高：{months}占当年全年的{share}，此前{n}年同期平均为{usual}",
+                            "high base for the rest of the year: {months} made up {share} of that year, {usual} on "
+                            "average in the {n} years before"),
     "pack_note_decided": ("全年已定（12月数据已公布）", "year decided: December released"),
     # the notes sheet: (heading, text)
     "pack_report": ("报告", "Report"),

@@ -372,3 +372,9 @@ def base_effect(panel_series: pd.DataFrame | SeriesTable, year: int, n_years: in
         return None
     periods = tuple(pd.Period(year=int(year) - 1, month=m, freq="M") for m in range(month + 1, 13))
     return BaseEffect(int(year), periods, float(last), usual, before)
+
+
+def panel_base_effect(panel: pd.DataFrame, region: str, indicator: str, year: int) -> BaseEffect | None:
+    """:func:`base_effect` of one region × indicator of a panel (None when the panel lacks the series)."""
+    rows = panel[(panel[REGION] == region) & (panel[INDICATOR] == indicator)]
+    return base_effect(rows, year) if len(rows) else None

@@ -202,3 +202,21 @@ def test_app_meeting_pack_follows_the_language(pack: tuple) -> None:
     run, zh, _ = pack
     assert load_workbook(io.BytesIO(meeting_pack(run))).sheetnames == zh.sheetnames
     assert load_workbook(io.BytesIO(meeting_pack(run, "en"))).sheetnames == EN_SHEETS
+
+
+def test_base_note_for_the_pack_names_the_months_and_shares() -> None:
+    from forecast.export import base_note
+    from forecast.io import load_bundled
+    from forecast.panel import build_panel
+    from forecast.position import base_effect
+
+    panel = build_panel(load_bundled(), periods_per_year=11)
+    effect = base_effect(panel[(panel["region"] == "liaoning") & (panel["indicator"] == "fai")], 2026)
+    share, usual = f"{effect.share:.1f}%", f"{effect.usual:.1f}%"
+    assert base_note(panel, "liaoning", "fai", 2026) == (
+        f"剩余期基数偏低：2025年11月–12月占当年全年的{share}，此前3年同期平均为{usual}")
+    assert base_note(panel, "liaoning", "fai", 2026, "en") == (
+        f"low base for the rest of the year: Nov–Dec 2025 made up {share} of that year, {usual} on average "
+        "in the 3 years before")
+    assert base_note(panel, "liaoning", "retail", 2026) == ""      # an ordinary base
+    assert base_note(panel, "nowhere", "fai", 2026) == ""          # no such series
