@@ -30,6 +30,7 @@ def first_render(page: str) -> float:
     from streamlit.testing.v1 import AppTest
 
     st.cache_data.clear()
+    st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     if page != "overview":
         at.session_state["page"] = page

@@ -78,9 +78,12 @@ def overview(run_id: str, _run: Any) -> pd.DataFrame:
     return V.overview_frame(_run)
 
 
-@st.cache_data(show_spinner=False, max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def scenario_context(run_id: str, _run: Any) -> S.ScenarioContext:
-    """The run's scenario positions (:func:`forecast.app_scenarios.scenario_context`), once per run."""
+    """The run's scenario positions (:func:`forecast.app_scenarios.scenario_context`), once per run.
+
+    One shared object, not a copy per rerun: scenarios read it and add to its cache of bases only.
+    """
     return S.scenario_context(_run)
 
 

@@ -10,7 +10,7 @@ equal :func:`forecast.scenarios.compare_scenarios`'s.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,9 @@ class ScenarioContext:
 
     ``baseline``: :func:`baseline_frame`; ``frames``: :func:`series_frames`; ``positions``: the
     :func:`forecast.targets.ytd_position` of each forecast series in ``year`` (a scenario changes future
-    paths, never the history these come from); ``targets``: ``(region, indicator) → (value, kind)``.
+    paths, never the history these come from); ``targets``: ``(region, indicator) → (value, kind)``;
+    ``bases``: the remaining-period bases :func:`forecast.scenarios.apply_scenario` has needed so far,
+    kept for the next scenario.
     """
 
     year: int
@@ -42,6 +44,7 @@ class ScenarioContext:
     frames: dict
     positions: dict
     targets: dict
+    bases: dict = field(default_factory=dict)
 
 
 def scenario_context(run: Any) -> ScenarioContext:
@@ -135,7 +138,7 @@ def scenario_effect(run: Any, scenario: Any, context: ScenarioContext | None = N
     parts = [ctx.frames[k] for k in dict.fromkeys(touched)]
     # the panel rows of the adjusted series are all apply_scenario reads (bases, levels): keep it small
     panel = pd.concat(parts, ignore_index=True) if parts else run.panel.iloc[:0]
-    out = apply_scenario(scenario, inputs, panel, levels=levels)
+    out = apply_scenario(scenario, inputs, panel, levels=levels, bases=ctx.bases)
     changed = [k for k, v in out.items() if k[0] in REGIONS and v is not run.forecasts.get(k) and k in ctx.positions]
     changed.sort(key=lambda k: (_ORDER_R.get(k[0], 99), _ORDER_I.get(k[1], 99)))
     base = ctx.baseline.set_index([REGION, INDICATOR])

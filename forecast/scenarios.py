@@ -140,11 +140,11 @@ def level_scale(panel: pd.DataFrame, region: str, indicator: str,
 class _Work:
     """Working copies of the paths a scenario touches (inputs are never modified)."""
 
-    def __init__(self, fcs: Mapping, panel: pd.DataFrame):
+    def __init__(self, fcs: Mapping, panel: pd.DataFrame, bases: dict | None = None):
         self.fcs, self.panel = fcs, panel
         self.paths: dict[tuple[str, str], np.ndarray] = {}
         self.notes: dict[tuple[str, str], list[str]] = {}
-        self._rb: dict[tuple[str, str, int], pd.Series | None] = {}
+        self._rb: dict[tuple[str, str, int], pd.Series | None] = {} if bases is None else bases
 
     def get(self, key: tuple[str, str]) -> np.ndarray:
         if key not in self.paths:
@@ -220,7 +220,7 @@ def _months_of(periods: pd.PeriodIndex, last: pd.Period | None, col: int) -> int
 
 
 def apply_scenario(scenario: Scenario, forecasts: Mapping, panel: pd.DataFrame, *,
-                   levels: Mapping | None = None) -> dict:
+                   levels: Mapping | None = None, bases: dict | None = None) -> dict:
     """Apply a scenario to every sample path of a set of forecasts.
 
     Parameters
@@ -234,6 +234,10 @@ def apply_scenario(scenario: Scenario, forecasts: Mapping, panel: pd.DataFrame, 
     levels : mapping, optional
         ``(region, indicator) → (year, full-year level in 亿元)`` level estimates for ``abs`` on growth-only
         series (:func:`level_scale`).
+    bases : dict, optional
+        A cache of last year's remaining-period bases, ``(region, indicator, year) →`` Series, filled as
+        they are needed. They depend on the panel's history alone, so every scenario on the same panel
+        may share one dict (the app's scenario context does); by default each call starts afresh.
 
     Returns
     -------
@@ -271,7 +275,7 @@ def apply_scenario(scenario: Scenario, forecasts: Mapping, panel: pd.DataFrame, 
             if cols:
                 plan.append((i, adj, key, sorted(set(cols))))
     probs.raise_if_any("cannot apply")
-    work = _Work(fcs, panel)
+    work = _Work(fcs, panel, bases)
     for i, adj, key, cols in plan:
         fc = fcs[key]
         y = work.get(key).copy()

@@ -66,6 +66,7 @@ def app(env, tmp_path, monkeypatch):
     monkeypatch.setenv("TROIKA_DB", str(env["db"]))
     monkeypatch.setenv("TROIKA_DATA_DIR", str(tmp_path / "data"))
     st.cache_data.clear()
+    st.cache_resource.clear()
     return AppTest.from_file(APP, default_timeout=90)
 
 
@@ -132,6 +133,7 @@ def test_without_a_run_the_app_says_which_command_makes_one(tmp_path, monkeypatc
     monkeypatch.setenv("TROIKA_DB", str(tmp_path / "none.db"))
     monkeypatch.setenv("TROIKA_DATA_DIR", str(tmp_path / "data"))
     st.cache_data.clear()
+    st.cache_resource.clear()
     at = AppTest.from_file(APP, default_timeout=60).run()
     ok(at)
     assert [w.value for w in at.warning] == [i18n.t("no_run")]
@@ -401,6 +403,7 @@ def test_a_good_upload_is_stored_only_on_confirmation(tmp_path, monkeypatch):
     monkeypatch.setenv("TROIKA_DB", str(db))
     monkeypatch.setenv("TROIKA_DATA_DIR", str(tmp_path / "data"))
     st.cache_data.clear()
+    st.cache_resource.clear()
     src = subset_csv(tmp_path / "jinzhou.csv", ("jinzhou",))
     rows = len(read_table(src))
     at = goto(AppTest.from_file(APP, default_timeout=60).run(), "data")
@@ -547,6 +550,7 @@ def test_the_data_page_starts_a_batch_run_and_shows_its_progress_and_history(tmp
     monkeypatch.setenv("TROIKA_DATA_DIR", str(data))
     monkeypatch.setenv("TROIKA_RUN_ARGS", "--method snaive --n-paths 50 --workers 1 --no-artifacts")
     st.cache_data.clear()
+    st.cache_resource.clear()
     at = goto(AppTest.from_file(APP, default_timeout=60).run(), "data")
     assert [c.value for c in at.caption if c.value == i18n.t("data_runs_none")]
     at = at.button(key="run_btn").click().run()
@@ -576,7 +580,11 @@ def test_scenario_effect_equals_compare_scenarios_on_every_changed_series(env):
         Adjustment("pp", "trade", ("dalian", "shenyang"), f"{dec}..{later}", -1.5),  # split to exports/imports
         Adjustment("set", "retail", ("liaoning",), f"{dec}..{dec}", 5.0),       # the province: to the discrepancy
     ))
-    eff = scenario_effect(run, scenario, scenario_context(run)).set_index(["region", "indicator"])
+    ctx = scenario_context(run)
+    eff = scenario_effect(run, scenario, ctx).set_index(["region", "indicator"])
+    # the context keeps the bases the scenario needed; a second scenario on it reuses them, same figures
+    assert ("dalian", "trade", int(dec[:4])) in ctx.bases and ("liaoning", "retail", int(dec[:4])) in ctx.bases
+    pd.testing.assert_frame_equal(scenario_effect(run, scenario, ctx).set_index(["region", "indicator"]), eff)
     api = api_compare(run, scenario)
     new = api[api["scenario"] == "mix"].set_index(["region", "indicator"])
     moved = new[new["delta_projected"].abs() > 1e-12]
