@@ -113,13 +113,16 @@ def targets_table(run: Any, lang: str = "zh") -> str:
     """The run's targets as an aligned text table (one row per target)."""
     from forecast.catalog import INDICATORS, REGIONS
     from forecast.cli import period_label, render_table
+    from forecast.position import panel_base_effect
 
     head = {"zh": ["地区", "指标", "最新时期", "累计增长(%)", "年度目标(%)", "预计全年(%)", "80%区间(%)",
-                   "达标概率(%)", "其余月份需增长(%)", "状态"],
+                   "达标概率(%)", "其余月份需增长(%)", "剩余期基数", "状态"],
             "en": ["Region", "Indicator", "Latest", "YTD growth (%)", "Target (%)", "Projected (%)", "80% band (%)",
-                   "P(meet) (%)", "Needed rest (%)", "Status"]}[lang]
+                   "P(meet) (%)", "Needed rest (%)", "Base of rest", "Status"]}[lang]
+    base_word = {"zh": {"low": "偏低", "high": "偏高"}, "en": {"low": "low", "high": "high"}}[lang]
     rows = []
     for r in run.targets.to_dict("records"):
+        effect = panel_base_effect(run.panel, r["region"], r["indicator"], int(r["year"]))
         region = REGIONS[r["region"]].name(lang) if r["region"] in REGIONS else r["region"]
         ind = INDICATORS[r["indicator"]].name(lang) if r["indicator"] in INDICATORS else r["indicator"]
         last = r.get("last_period")
@@ -128,8 +131,8 @@ def targets_table(run: Any, lang: str = "zh") -> str:
         rows.append([region, ind, period_label(last, lang) if last is not None and last == last else "",
                      _pct(r["ytd_growth"]), _pct(r["target"], "{:g}"), _pct(r["projected"]), band,
                      _pct(100 * r["probability"] if r["probability"] == r["probability"] else None, "{:.0f}"),
-                     _pct(r["required_growth"]), status])
-    return render_table(head, rows, "lllrrrrrrl")
+                     _pct(r["required_growth"]), base_word.get(effect.direction, "") if effect else "", status])
+    return render_table(head, rows, "lllrrrrrrll")
 
 
 def run_summary(run: Any, lang: str = "zh", seconds: float | None = None) -> str:

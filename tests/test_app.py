@@ -195,6 +195,27 @@ def test_overview_flags_an_unusual_base(app, env):
     assert set(shown.loc[shown["指标"] == i18n.indicator_name("fai", short=True), "剩余期基数"]) == {"偏低"}
 
 
+def test_cli_targets_table_marks_an_unusual_base_like_the_overview(env):
+    """`forecast show`'s table (same run as the app's): 偏低 on exactly the rows whose base_effect is low."""
+    from forecast.cli_run import targets_table
+    from forecast.position import panel_base_effect
+
+    run = env["run"]
+    lines = targets_table(run).splitlines()
+    assert "剩余期基数" in lines[0].split()
+    names = {i18n.region_name(r): r for r in REGIONS}
+    inds = {i18n.indicator_name(i): i for i in ("fai", "retail", "trade")}
+    marked = 0
+    for line in lines[2:]:
+        cells = line.split()
+        effect = panel_base_effect(run.panel, names[cells[0]], inds[cells[1]], env["year"])
+        low = effect is not None and effect.direction == "low"   # None: no data for the region here
+        assert ("偏低" in cells) == low and "偏高" not in cells
+        marked += "偏低" in cells
+    assert marked == 3  # the three regions' fai
+    assert "Base of rest" in targets_table(run, "en")
+
+
 def test_series_page_notes_an_unusual_base(app, env):
     """Dalian's fai base of Nov–Dec 2025 is low (the 2025 fall); its retail base is ordinary: no note."""
     from forecast.position import base_effect
