@@ -59,7 +59,8 @@ def page_series(run, lang: str, observations: pd.DataFrame) -> None:
     hist = SE.history_frame(run, region, indicator, observations)
     flags = SE.data_flags(hist)
     st.caption(T("data_flag_text", **flags))
-    if len(hist) and bool(hist["is_index"].iloc[-1]):
+    is_index = bool(len(hist) and hist["is_index"].iloc[-1])
+    if is_index:
         st.info(T("index_note"))
     base_note = SE.base_effect_note(run, region, indicator, lang)
     if base_note:
@@ -72,8 +73,8 @@ def page_series(run, lang: str, observations: pd.DataFrame) -> None:
     with c1:
         show_chart(fig1, f"fan_values_{region}_{indicator}")
         if vfan is not None:
-            unit = T("unit_index" if len(hist) and bool(hist["is_index"].iloc[-1]) else "unit_yi")
-            table(SE.fan_table(vfan.reset_index(), unit, lang), key="value_fan_table")
+            table(SE.fan_table(vfan.reset_index(), T("unit_index" if is_index else "unit_yi"), lang),
+                  key="value_fan_table")
     with c2:
         show_chart(fig2, f"fan_growth_{region}_{indicator}")
         table(SE.fan_table(gfan, T("unit_pct"), lang), key="growth_fan_table")

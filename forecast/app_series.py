@@ -250,9 +250,4 @@ def base_effect_note(run: Any, region: str, indicator: str, lang: str = "zh") ->
     """
     from forecast.position import panel_base_effect
 
-    effect = panel_base_effect(run.panel, region, indicator, run_year(run))
-    if effect is None or effect.direction == "usual":
-        return None
-    return i18n.t(f"base_{effect.direction}", lang, months=i18n.fmt_month_span(effect.periods, lang),
-                  share=i18n.fmt_pct(effect.share, lang), usual=i18n.fmt_pct(effect.usual, lang),
-                  n=len(effect.years))
+    return i18n.fmt_base_effect(panel_base_effect(run.panel, region, indicator, run_year(run)), "base_", lang) or None

@@ -111,6 +111,7 @@ def _pct(x: Any, fmt: str = "{:.1f}") -> str:
 
 def targets_table(run: Any, lang: str = "zh") -> str:
     """The run's targets as an aligned text table (one row per target)."""
+    from forecast import i18n
     from forecast.catalog import INDICATORS, REGIONS
     from forecast.cli import period_label, render_table
     from forecast.position import panel_base_effect
@@ -119,7 +120,6 @@ def targets_table(run: Any, lang: str = "zh") -> str:
                    "达标概率(%)", "其余月份需增长(%)", "剩余期基数", "状态"],
             "en": ["Region", "Indicator", "Latest", "YTD growth (%)", "Target (%)", "Projected (%)", "80% band (%)",
                    "P(meet) (%)", "Needed rest (%)", "Base of rest", "Status"]}[lang]
-    base_word = {"zh": {"low": "偏低", "high": "偏高"}, "en": {"low": "low", "high": "high"}}[lang]
     rows = []
     for r in run.targets.to_dict("records"):
         effect = panel_base_effect(run.panel, r["region"], r["indicator"], int(r["year"]))
@@ -131,7 +131,7 @@ def targets_table(run: Any, lang: str = "zh") -> str:
         rows.append([region, ind, period_label(last, lang) if last is not None and last == last else "",
                      _pct(r["ytd_growth"]), _pct(r["target"], "{:g}"), _pct(r["projected"]), band,
                      _pct(100 * r["probability"] if r["probability"] == r["probability"] else None, "{:.0f}"),
-                     _pct(r["required_growth"]), base_word.get(effect.direction, "") if effect else "", status])
+                     _pct(r["required_growth"]), i18n.t(f"base_flag_{effect.direction}", lang) if effect and effect.direction != "usual" else "", status])
     return render_table(head, rows, "lllrrrrrrll")
 
 

@@ -211,11 +211,7 @@ def base_note(panel: pd.DataFrame, region: str, indicator: str, year: int, lang:
     """
     from forecast.position import panel_base_effect
 
-    effect = panel_base_effect(panel, region, indicator, year)
-    if effect is None or effect.direction == "usual":
-        return ""
-    return i18n.t(f"pack_note_base_{effect.direction}", lang, months=i18n.fmt_month_span(effect.periods, lang),
-                  share=i18n.fmt_pct(effect.share, lang), usual=i18n.fmt_pct(effect.usual, lang), n=len(effect.years))
+    return i18n.fmt_base_effect(panel_base_effect(panel, region, indicator, year), "pack_note_base_", lang)
 
 
 def scenario_frame(table: pd.DataFrame, name: str, lang: str = "zh") -> pd.DataFrame:

@@ -230,6 +230,15 @@ def fmt_month_span(periods: Any, lang: str = DEFAULT_LANG) -> str:
     return f"{_MONTHS_EN[first.month - 1]}–{fmt_month(last, lang)}"
 
 
+def fmt_base_effect(effect: Any, prefix: str, lang: str = DEFAULT_LANG) -> str:
+    """The text of a low or high base (:class:`forecast.position.BaseEffect`) from the labels
+    ``{prefix}low`` / ``{prefix}high``; ``""`` for an ordinary base or None."""
+    if effect is None or effect.direction not in ("low", "high"):
+        return ""
+    return t(f"{prefix}{effect.direction}", lang, months=fmt_month_span(effect.periods, lang),
+             share=fmt_pct(effect.share, lang), usual=fmt_pct(effect.usual, lang), n=len(effect.years))
+
+
 def fmt_time(when: Any, lang: str = DEFAULT_LANG) -> str:
     """A run time (datetime or ISO text, UTC): ``2026-11-27 22:52 UTC``; ``—`` when missing.
 
