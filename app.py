@@ -132,8 +132,6 @@ def main() -> None:
         page = st.radio(T("page"), PAGES, format_func=lambda p: i18n.t(f"page_{p}", lang), key="page")
     st.title(T("app_title"))
     st.caption(T("app_caption"))
-    if plots.cjk_font() is None:
-        st.caption(T("font_missing"))
     db = P.db_path()
     try:
         run = P.load_run(str(db), P.db_stamp(db))

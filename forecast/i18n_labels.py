@@ -255,7 +255,5 @@ APP_LABELS: dict[str, tuple[str, str]] = {
     "export_overview_chart": ("达标概率图", "Probability chart"),
     "overview_chart_title": ("{year}年各地区达标概率：{indicator}", "Probability of reaching the {year} target: {indicator}"),
     "axis_probability": ("达标概率(%)", "Probability (%)"),
-    "font_missing": ("未找到中文字体（fonts-noto-cjk），图中中文可能显示为方框。",
-                     "No Chinese font found (fonts-noto-cjk): Chinese in charts may show as boxes."),
     "unexpected": ("出现意外错误（已记录）：{error}", "Unexpected error (logged): {error}"),
 }

@@ -2,9 +2,10 @@
 
 Every builder takes frames with the column names of :mod:`forecast.app_views` (``p2_5``, ``p10``,
 ``median``, ``p90``, ``p97_5`` per period) and returns a :class:`matplotlib.figure.Figure` built without
-pyplot (no global figure state, safe in a web server). Chinese labels need a CJK font: :func:`cjk_font`
-finds one through :mod:`matplotlib.font_manager` (Noto Sans CJK from Debian's ``fonts-noto-cjk``, else
-other common CJK fonts), and every builder uses it, so exported PNGs render Chinese as characters.
+pyplot (no global figure state, safe in a web server). Every chart sets its text in one font whatever the
+machine has: Noto Sans CJK SC Regular, shipped inside the Python environment by the ``noto-cjk-sans-otc``
+package (SIL Open Font License 1.1) and registered with :mod:`matplotlib.font_manager` under its own name
+(:data:`CJK_FAMILY`) on first use, so a system copy of the font never stands in and no system package is needed.
 
 Examples
 --------
@@ -15,56 +16,74 @@ b'\\x89PNG'
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
+from pathlib import Path
 from typing import Any
 
+import noto_cjk_sans_otc
 import numpy as np
 import pandas as pd
-from matplotlib import rc_context
+from matplotlib import font_manager, ft2font, rc_context
 from matplotlib.figure import Figure
 
 from forecast import i18n
 
-#: CJK font families tried in order (the first one matplotlib knows is used).
-CJK_FONTS: tuple[str, ...] = (
-    "Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC",
-    "Source Han Sans CN", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei",
-    "PingFang SC", "Heiti SC", "Arial Unicode MS",
-)
+#: The family name every chart uses; it is registered by :func:`cjk_font` and names only the bundled file.
+CJK_FAMILY = "troika Noto Sans CJK SC"
+#: The face of the bundled collection that :data:`CJK_FAMILY` stands for (the collection holds JP, KR, SC, TC, HK).
+_SC_FACE = "Noto Sans CJK SC"
 #: Quantile columns of a fan frame, and the probability each stands for.
 FAN_QUANTILES: dict[str, float] = {"p2_5": 0.025, "p10": 0.10, "median": 0.5, "p90": 0.90, "p97_5": 0.975}
 _BLUE, _GREY, _RED = "#1f5fa8", "#444444", "#c62828"
 
 
-@cache
-def cjk_font() -> str | None:
-    """Name of a font family matplotlib knows that has Chinese glyphs, or None.
+def cjk_font_path() -> Path:
+    """The font file every chart uses: the Noto Sans CJK collection inside the Python environment.
 
     Examples
     --------
-    >>> font = cjk_font()              # 'Noto Sans CJK SC' with Debian's fonts-noto-cjk installed
-    >>> font is None or font in CJK_FONTS
+    >>> cjk_font_path().name
+    'NotoSansCJK-Regular.ttc'
+    """
+    return Path(str(noto_cjk_sans_otc.FONT_PATH))
+
+
+@cache
+def cjk_font() -> str:
+    """Register the bundled Simplified Chinese face with matplotlib (once) and return its family name.
+
+    The face is added under :data:`CJK_FAMILY`, a name no system font bears, so the chart is drawn with
+    the same file on every machine, with or without a system CJK font.
+
+    Examples
+    --------
+    >>> cjk_font()
+    'troika Noto Sans CJK SC'
+    >>> Path(str(font_manager.findfont(CJK_FAMILY, fallback_to_default=False))) == cjk_font_path()
     True
     """
-    from matplotlib import font_manager
-
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in known), None)
+    path = str(cjk_font_path())
+    faces = (ft2font.FT2Font(path, face_index=i) for i in range(ft2font.FT2Font(path).num_faces))
+    face = next((f for f in faces if f.family_name == _SC_FACE), None)
+    if face is None:
+        raise RuntimeError(f"{path} holds no {_SC_FACE!r} face; reinstall the noto-cjk-sans-otc package")
+    entry = dataclasses.replace(font_manager.ttfFontProperty(face), name=CJK_FAMILY)
+    font_manager.fontManager.ttflist.append(entry)
+    return CJK_FAMILY
 
 
 @contextmanager
 def _style() -> Iterator[None]:
     """rcParams for one figure: the CJK font first, ASCII minus signs, light grid."""
-    font = cjk_font()
     params: dict[str, Any] = {"axes.unicode_minus": False, "axes.grid": True, "grid.alpha": 0.3,
                               "axes.spines.top": False, "axes.spines.right": False, "font.size": 9}
-    if font:
-        # concrete family names (not the generic "sans-serif"): a Text keeps them, so the figure renders
-        # with the CJK font wherever it is saved later (st.pyplot, figure_png)
-        params["font.family"] = [font, "DejaVu Sans"]
+    # a concrete family name (not the generic "sans-serif"): a Text keeps it, so the figure renders with
+    # the CJK font wherever it is saved later (st.pyplot, figure_png); the face has Latin glyphs too
+    params["font.family"] = [cjk_font(), "DejaVu Sans"]
     with rc_context(params):
         yield
 

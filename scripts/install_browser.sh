@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Install what the real-browser test and the Chinese chart labels need: Debian's chromium and the Noto
-# CJK fonts (Debian's chromium ships no Chinese fonts; matplotlib finds Noto Sans CJK through them).
-# Idempotent: packages already installed are skipped, and nothing runs when both are present.
+# Install what the real-browser test (tests/test_browser.py) needs and nothing else: Debian's chromium.
+# Nothing else in troika needs a system package: the charts' Chinese font comes with pip install
+# (noto-cjk-sans-otc), and the browser test hands that same font to chromium through fontconfig.
+# Idempotent: nothing runs when chromium is present.
 # Run as root (CI) or with sudo available. Usage: scripts/install_browser.sh
 set -euo pipefail
 
-packages=(chromium fonts-noto-cjk)
+packages=(chromium)
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -14,7 +15,7 @@ for p in "${packages[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
-    echo "install_browser: chromium and fonts-noto-cjk already installed"
+    echo "install_browser: chromium already installed"
     exit 0
 fi
 
@@ -32,5 +33,3 @@ echo "install_browser: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-# matplotlib caches the font list: drop the cache so the new fonts are seen on the next import.
-rm -rf "${HOME:-/root}/.cache/matplotlib" 2>/dev/null || true

@@ -5,6 +5,8 @@ The test runs the real batch on a small subset into a temporary store, starts th
 and checks the result text against :func:`forecast.scenarios.compare_scenarios`. Screenshots go to
 ``tests/output/`` (``overview_zh.png`` is the README's ``docs/screenshot.png``, copied by hand: a test
 never rewrites a tracked file).
+Chromium sets the page's Chinese in the font the charts use (the ``noto-cjk-sans-otc`` package, handed to it
+through a fontconfig file), so the screenshots need no system font package.
 Skipped only when ``/usr/bin/chromium`` is missing (``scripts/install_browser.sh`` installs it).
 """
 
@@ -33,6 +35,18 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (scripts/install_browser.sh installs "
                                                            "Debian's chromium; CI does)"),
 ]
+
+
+def fontconfig_file(folder: Path) -> Path:
+    """A fontconfig file that adds the bundled CJK font's folder to the system's configuration."""
+    from forecast import plots
+
+    conf = folder / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+                    '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+                    f"  <dir>{plots.cjk_font_path().parent}</dir>\n"
+                    f"  <cachedir>{folder / 'fontcache'}</cachedir>\n</fontconfig>\n", encoding="utf-8")
+    return conf
 
 
 def free_port() -> int:
@@ -68,7 +82,7 @@ def server(tmp_path_factory):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("streamlit did not start: " + (root / "streamlit.log").read_text(errors="replace"))
             time.sleep(0.3)
-        yield {"url": url, "db": db}
+        yield {"url": url, "db": db, "fontconfig": fontconfig_file(root)}
     finally:
         proc.terminate()
         try:
@@ -96,7 +110,8 @@ def test_switch_language_run_a_scenario_and_read_the_result(server):
     OUTPUT.mkdir(parents=True, exist_ok=True)
 
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS,
+                                    env={**os.environ, "FONTCONFIG_FILE": str(server["fontconfig"])})
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
             page.set_default_timeout(60_000)
