@@ -1,12 +1,12 @@
 """troika — the analysts' Streamlit front end (``streamlit run app.py``).
 
-Thin by design: it reads the latest complete batch run from the store (:func:`forecast.results.load_latest_run`,
+Thin by design: it reads the latest complete batch run from the store (:func:`forecast.runs.results.load_latest_run`,
 cached with ``st.cache_data``), wires widgets to the ``forecast`` API and renders the tables of
-:mod:`forecast.app_views` and the figures of :mod:`forecast.plots`. Nothing fits a model on a page load;
+:mod:`forecast.app.overview` and the figures of :mod:`forecast.present.plots`. Nothing fits a model on a page load;
 scenarios are recomputed from the run's stored sample paths. Chinese by default, English on a switch.
 The store is ``$TROIKA_DB`` (default ``data/troika.db``); the Data page's batch button runs
 ``forecast run`` with the extra arguments in ``$TROIKA_RUN_ARGS`` (e.g. ``--workers 4``), if any.
-The cached loaders, the shared widgets and the Scenarios and Data pages live in :mod:`forecast.app_pages`;
+The cached loaders, the shared widgets and the Scenarios and Data pages live in :mod:`forecast.app.pages`;
 this script holds the navigation, the Overview, Series and Export pages, and the page dispatch.
 """
 
@@ -17,22 +17,22 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from forecast import app_io as D
-from forecast import app_pages as P
-from forecast import app_series as SE
-from forecast import app_views as V
-from forecast import i18n, plots
-from forecast.app_pages import T, show_chart, table
-from forecast.catalog import CARRIAGES, INDICATORS, PROVINCE, REGIONS
-from forecast.errors import DataError, StoreError
-from forecast.position import BASE_EFFECT_MIN
+from forecast.app import io as D
+from forecast.app import overview as V
+from forecast.app import pages as P
+from forecast.app import series as SE
+from forecast.app.pages import T, show_chart, table
+from forecast.data.catalog import CARRIAGES, INDICATORS, PROVINCE, REGIONS
+from forecast.data.errors import DataError, StoreError
+from forecast.decisions.position import BASE_EFFECT_MIN
+from forecast.present import i18n, plots
 
 log = logging.getLogger("troika.app")
 PAGES = ("overview", "series", "scenarios", "data", "export")
 RUN_COMMAND = "forecast run        # or: make run"
 
 
-# ---------------------------------------------------------------- pages (Scenarios and Data: forecast.app_pages)
+# ---------------------------------------------------------------- pages (Scenarios and Data: forecast.app.pages)
 def page_overview(run, lang: str) -> None:
     frame = P.overview(run.run_id, run)
     st.subheader(T("overview_header", year=V.run_year(run)))

@@ -13,7 +13,7 @@ Names an example may use without defining them (:data:`DOCTEST_NAMES`), built on
 when a doctest uses them:
 
 ``store``
-    A :class:`forecast.store.Store` (in a temporary folder) holding the bundled observations and one
+    A :class:`forecast.runs.store.Store` (in a temporary folder) holding the bundled observations and one
     complete batch run: every region, ``retail`` and ``trade``, a combination of the naive and
     seasonal naive models, 200 paths, the bundled targets and saved scenarios (~2 s). Examples only
     read it.
@@ -81,8 +81,8 @@ def doctest_store(tmp_path_factory):
     """A store with the bundled observations and one complete, quick batch run (built once)."""
     import io
 
-    from forecast.batch import BatchSettings, RunLog, run_batch
-    from forecast.store import Store
+    from forecast.runs.batch import BatchSettings, RunLog, run_batch
+    from forecast.runs.store import Store
 
     root = tmp_path_factory.mktemp("doctest-store")
     data = _copy_data(root)
@@ -99,7 +99,7 @@ def doctest_store(tmp_path_factory):
 @pytest.fixture(scope="session")
 def doctest_run(doctest_store):
     """The run of :func:`doctest_store`."""
-    from forecast.results import load_latest_run
+    from forecast.runs.results import load_latest_run
 
     return load_latest_run(doctest_store)
 
@@ -107,7 +107,7 @@ def doctest_run(doctest_store):
 @pytest.fixture(scope="session")
 def doctest_panel(doctest_store):
     """The panel of the bundled table: ``build_panel(load_bundled())``, from the store's copy of the rows."""
-    from forecast.panel import build_panel
+    from forecast.data.panel import build_panel
 
     return build_panel(doctest_store.observations())
 
@@ -115,7 +115,7 @@ def doctest_panel(doctest_store):
 @pytest.fixture(scope="session")
 def doctest_targets():
     """The bundled targets table."""
-    from forecast.target_table import load_targets
+    from forecast.data.target_table import load_targets
 
     return load_targets(DATA / "targets.csv")
 

@@ -15,7 +15,7 @@ Models (``--models``, comma separated):
   fitted once on the training part, intervals from their own ``sample_paths`` (not recalibrated);
 - ``auto``     ``forecast.forecast_many(xs, 18, season_length=12)`` on all the chosen series at once:
   each series' backtest, weights and calibrated paths, with the global members the collection trains
-  (``forecast.global_members``: 100 series or more) when the panel-wide backtest admits them;
+  (``forecast.engine.global_members``: 100 series or more) when the panel-wide backtest admits them;
 - ``auto_local`` ``forecast.forecast_series(x, 18, season_length=12)`` on each series alone (no global
   members): what ``auto`` was before the global members.
 
@@ -62,7 +62,7 @@ def _sm_theta(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _registry(name: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    from forecast.models import MODELS
+    from forecast.engine.models import MODELS
 
     model = MODELS[name](season_length=M).fit(x)
     mean = model.predict(H)
@@ -71,7 +71,7 @@ def _registry(name: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def _auto(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    from forecast.engine import forecast_series
+    from forecast.engine.auto import forecast_series
 
     fc = forecast_series(x, H, season_length=M, method="auto", n_paths=1000, seed=0)
     lo, hi = fc.quantiles((0.1, 0.9))
@@ -80,8 +80,8 @@ def _auto(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def run_auto(series: list, workers: int) -> tuple[list[dict], dict | None, float]:
     """``forecast_many`` on all the series: per-series scores (CPU: the whole call's share), gate, wall."""
-    from forecast.evaluation import coverage, mase, smape
-    from forecast.panel_forecast import forecast_many
+    from forecast.engine.evaluation import coverage, mase, smape
+    from forecast.engine.panel_forecast import forecast_many
 
     start, wall = _cpu(), time.perf_counter()
     fcs, gate = forecast_many([x for _, x, _ in series], H, season_length=M, n_paths=1000, seed=0,
@@ -101,7 +101,7 @@ def run_one(args: tuple[int, np.ndarray, np.ndarray, tuple[str, ...]]) -> dict:
     import logging
 
     logging.getLogger("cmdstanpy").setLevel(logging.ERROR)
-    from forecast.engine import single_threaded_blas
+    from forecast.engine.auto import single_threaded_blas
 
     idx, x, xx, models = args
     out = {"idx": idx}
@@ -113,7 +113,7 @@ def run_one(args: tuple[int, np.ndarray, np.ndarray, tuple[str, ...]]) -> dict:
 
 def _score(name: str, x: np.ndarray, xx: np.ndarray) -> dict:
     """One model on one series: sMAPE, MASE, 80 % coverage, CPU seconds, failure message."""
-    from forecast.evaluation import coverage, mase, smape
+    from forecast.engine.evaluation import coverage, mase, smape
 
     start = _cpu()
     try:

@@ -5,7 +5,7 @@
 
 Goals (issue "The analyst's front ends"): first render ≤ 3 s, scenario recompute ≤ 100 ms. The first
 render is a cold ``AppTest`` run of ``app.py`` (empty caches: it reads the run from SQLite and builds the
-page) per page; the recompute is :func:`forecast.app_views.scenario_effect` (apply the scenario to the
+page) per page; the recompute is :func:`forecast.app.overview.scenario_effect` (apply the scenario to the
 stored paths and evaluate the series it changes), median of repeated calls. Prints a table; not a test.
 """
 
@@ -45,9 +45,9 @@ def first_render(page: str) -> float:
 def scenario_ms(run, cities: tuple[str, ...], repeats: int = 20) -> tuple[float, float, int]:
     """Median ms of a scenario recompute (per-run context cached, as the app does) and of compare_scenarios,
     for +2 pp on the retail sales of ``cities`` over the rest of the year."""
-    from forecast import app_scenarios as S
-    from forecast import app_views as V
-    from forecast.scenarios import Adjustment, Scenario, compare_scenarios
+    from forecast.app import overview as V
+    from forecast.app import scenarios as S
+    from forecast.decisions.scenarios import Adjustment, Scenario, compare_scenarios
 
     first = run.forecasts[("shenyang", "retail")].periods[0]
     cities = tuple(r for r in cities if (r, "retail") in run.forecasts)
@@ -72,13 +72,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--demo", action="store_true", help="make a demo run of all regions in a temporary store")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from forecast.results import load_latest_run
+    from forecast.runs.results import load_latest_run
 
     if args.db:
         os.environ["TROIKA_DB"] = args.db
     run = None if args.demo else load_latest_run()
     if run is None:
-        from forecast.app_io import demo_store
+        from forecast.app.io import demo_store
 
         folder = tempfile.mkdtemp(prefix="troika-bench-")
         print(f"making a demo run of {len(ALL)} regions × 5 indicators, 1000 paths in {folder} …", flush=True)

@@ -5,7 +5,7 @@
 
 Runs the batch (ingest → fit/backtest → reconcile → targets → scenarios → commit) into a fresh store
 in a temporary folder, runs it again (nothing changed: the skip path), reads the run back
-(:func:`forecast.results.load_latest_run`) and prints a table: wall time of each, peak resident
+(:func:`forecast.runs.results.load_latest_run`) and prints a table: wall time of each, peak resident
 memory of the batch process and of its largest worker, per-series fitting time (mean, median, max,
 summed), and the extrapolation to a national run of 1,500 series
 (about 300 cities × 5 indicators) on 1, 2, 8, 32 and 128 workers:
@@ -34,8 +34,8 @@ def _rss_mib(who: int) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from forecast.batch import BatchSettings, RunLog, run_batch
-    from forecast.io import _current_data_dir
+    from forecast.data.files import _current_data_dir
+    from forecast.runs.batch import BatchSettings, RunLog, run_batch
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
@@ -53,12 +53,12 @@ def main(argv: list[str] | None = None) -> int:
     settings = BatchSettings(n_paths=args.n_paths, models=split(args.models) if args.models else None,
                              regions=split(args.regions) if args.regions else None,
                              indicators=split(args.indicators) if args.indicators else None)
-    import forecast.batch
+    import forecast.runs.batch
 
     # the second run must see the same data and code: snapshot the inputs, pin the code version
     # (a commit made while the benchmark runs would otherwise start a new run)
-    pinned = forecast.batch.code_version()
-    forecast.batch.code_version = lambda: pinned
+    pinned = forecast.runs.batch.code_version()
+    forecast.runs.batch.code_version = lambda: pinned
     with tempfile.TemporaryDirectory() as tmp:
         snap = Path(tmp) / "data"
         for name in ("observations", "scenarios"):
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         second = run_batch(db, **kw)
         skip = time.perf_counter() - t0
-        from forecast.results import load_latest_run
+        from forecast.runs.results import load_latest_run
 
         t0 = time.perf_counter()
         run = load_latest_run(db)

@@ -14,7 +14,7 @@ model yet.
 1. Local models (troika's registry, one fit on each training part ``x``): AutoETS restricted to damped
    trends, AutoCES, dynamic optimised Theta, seasonal naive; and statsmodels ``ThetaModel(period=12)``
    as the reference, in the same run.
-2. The global model, :class:`forecast.models.global_gbm.GlobalGBM`: one LightGBM regressor for all
+2. The global model, :class:`forecast.engine.models.global_gbm.GlobalGBM`: one LightGBM regressor for all
    series and horizons. Inputs: the last ``--lags`` log values before an origin minus their last-12
    mean (so the level is divided out), and the horizon; target: the log value at that horizon minus the
    same mean (the "window normalisation" of Montero-Manso & Hyndman 2021, IJF 37(4), and of N-BEATS).
@@ -48,8 +48,8 @@ def local_forecasts(args: tuple[int, np.ndarray]) -> dict[str, np.ndarray]:
     warnings.filterwarnings("ignore")
     from statsmodels.tsa.forecasting.theta import ThetaModel
 
-    from forecast.engine import single_threaded_blas
-    from forecast.models import MODELS
+    from forecast.engine.auto import single_threaded_blas
+    from forecast.engine.models import MODELS
 
     _, x = args
     out = {}
@@ -70,9 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--windows", type=int, default=60, help="training origins per series (the last ones)")
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args(argv)
-    from forecast.errors import ModelError
-    from forecast.evaluation import mase, smape
-    from forecast.models.global_gbm import GlobalGBM
+    from forecast.data.errors import ModelError
+    from forecast.engine.evaluation import mase, smape
+    from forecast.engine.models.global_gbm import GlobalGBM
 
     series = load(None, args.every)
     assert all(np.all(x > 0) for _, x, _ in series), "M3 monthly values are positive (log inputs)"

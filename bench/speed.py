@@ -7,8 +7,8 @@ Usage::
     python bench/speed.py --limit 10 --skip-prophet
     python bench/speed.py --prophet same    # only the Prophet loop on auto's own origins (quick)
 
-1. ``auto``: :func:`forecast.forecast_panel` on the panel of ``forecast.io.load_bundled()`` →
-   ``forecast.panel.build_panel`` (11-period year, horizon to December of next year, 1,000 paths), which
+1. ``auto``: :func:`forecast.forecast_panel` on the panel of ``forecast.data.files.load_bundled()`` →
+   ``forecast.data.panel.build_panel`` (11-period year, horizon to December of next year, 1,000 paths), which
    fits and backtests every candidate on every series (the backtest is how auto weights and calibrates).
 2. The Prophet loops: for the same series, a plain loop of ``Prophet().fit``, Prophet's own
    ``prophet.diagnostics.cross_validation`` with the backtest horizon, then the forecast of the same
@@ -58,8 +58,8 @@ def _maxrss_mib() -> tuple[float, float]:
 
 
 def load_panel(limit: int | None) -> pd.DataFrame:
-    from forecast.io import load_bundled
-    from forecast.panel import build_panel
+    from forecast.data.files import load_bundled
+    from forecast.data.panel import build_panel
 
     panel = build_panel(load_bundled(), periods_per_year=11)
     if limit:
@@ -69,7 +69,7 @@ def load_panel(limit: int | None) -> pd.DataFrame:
 
 
 def bench_auto(panel: pd.DataFrame, workers: int, n_paths: int, config=None) -> dict:
-    from forecast.panel_forecast import forecast_panel
+    from forecast.engine.panel_forecast import forecast_panel
 
     wall, cpu = time.perf_counter(), _cpu()
     fcs = forecast_panel(panel, n_paths=n_paths, seed=0, periods_per_year=11, workers=workers, config=config)
@@ -96,8 +96,8 @@ def bench_prophet(panel: pd.DataFrame, fcs: dict, default_cutoffs: bool = False)
     horizon, period half a horizon), as a Prophet user would; more fits than auto's backtest makes.
     Otherwise the cutoffs are auto's backtest origins.
     """
-    from forecast.engine import AutoConfig, plan_backtest
-    from forecast.models.prophet_model import _import_prophet
+    from forecast.engine.auto import AutoConfig, plan_backtest
+    from forecast.engine.models.prophet_model import _import_prophet
 
     Prophet = _import_prophet()  # the import troika's Prophet family uses: cmdstanpy's INFO lines silenced
     from prophet.diagnostics import cross_validation
@@ -131,9 +131,9 @@ def bench_growth(panel: pd.DataFrame, workers: int, cutoff_step: int, config=Non
     Jan-Feb .. November of Y (every ``cutoff_step``-th of these 11). Each cutoff refits everything on the
     data up to it (``forecast_panel`` on the truncated panel).
     """
-    from forecast.evaluation import full_year_growth_error
-    from forecast.panel_forecast import forecast_panel
-    from forecast.ytd import season_of
+    from forecast.data.ytd import season_of
+    from forecast.engine.evaluation import full_year_growth_error
+    from forecast.engine.panel_forecast import forecast_panel
 
     last = panel["period"].max()
     final = last.year - 1 if last.month != 12 else last.year
@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--years", type=int, default=2, help="--growth: last complete years to evaluate")
     args = ap.parse_args(argv)
 
-    from forecast.engine import AutoConfig
+    from forecast.engine.auto import AutoConfig
 
     config = AutoConfig(models=tuple(args.models.split(","))) if args.models else AutoConfig()
     panel = load_panel(args.limit)

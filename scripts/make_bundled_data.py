@@ -70,7 +70,7 @@ import holidays
 import numpy as np
 import pandas as pd
 
-from forecast.catalog import CITIES, INDICATORS, PROVINCE, REGIONS
+from forecast.data.catalog import CITIES, INDICATORS, PROVINCE, REGIONS
 
 SEED = 20251127
 ROOT = Path(__file__).resolve().parents[1]

@@ -31,8 +31,8 @@ def lightgbm_or_skip():
     """The lightgbm module, or skip the test where it cannot load (its OpenMP runtime may be missing)."""
     import pytest
 
-    from forecast.errors import ModelError
-    from forecast.models import global_gbm
+    from forecast.data.errors import ModelError
+    from forecast.engine.models import global_gbm
 
     try:
         return global_gbm._lightgbm()

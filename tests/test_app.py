@@ -1,6 +1,6 @@
 """The Streamlit app (``app.py``) through ``streamlit.testing.v1.AppTest``, on a real batch run.
 
-A module fixture runs the real batch (:func:`forecast.batch.run_batch`, seasonal naive, 200 paths) on the
+A module fixture runs the real batch (:func:`forecast.runs.batch.run_batch`, seasonal naive, 200 paths) on the
 bundled data of the province, Shenyang and Dalian into a temporary store; the app reads it through
 ``TROIKA_DB`` like in production. Every number the tests read off a page is compared with the
 ``forecast`` API on the same run (``run.targets`` from evaluate_targets, ``compare_scenarios``,
@@ -19,12 +19,18 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from forecast import i18n  # noqa: E402
-from forecast.catalog import REGIONS  # noqa: E402
-from forecast.errors import DataError  # noqa: E402
-from forecast.io import DATA_DIR, read_table  # noqa: E402
-from forecast.scenarios import Adjustment, Scenario, compare_scenarios, load_scenario, scenario_to_dict  # noqa: E402
-from forecast.targets import evaluate_targets  # noqa: E402
+from forecast.data.catalog import REGIONS  # noqa: E402
+from forecast.data.errors import DataError  # noqa: E402
+from forecast.data.files import DATA_DIR, read_table  # noqa: E402
+from forecast.decisions.scenarios import (  # noqa: E402
+    Adjustment,
+    Scenario,
+    compare_scenarios,
+    load_scenario,
+    scenario_to_dict,
+)
+from forecast.decisions.targets import evaluate_targets  # noqa: E402
+from forecast.present import i18n  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -45,8 +51,8 @@ def subset_csv(path: Path, regions: tuple[str, ...]) -> Path:
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
     """A store holding one complete small run, and the run as ``load_latest_run`` reads it."""
-    from forecast.app_io import demo_store
-    from forecast.results import load_latest_run
+    from forecast.app.io import demo_store
+    from forecast.runs.results import load_latest_run
 
     root = tmp_path_factory.mktemp("app")
     demo_store(root, SUBSET)
@@ -181,7 +187,7 @@ def test_series_tables_name_their_units(app, env):
 
 def test_overview_flags_an_unusual_base(app, env):
     """The overview's base column says 偏低 exactly where base_effect finds a low base (the fai rows here)."""
-    from forecast.position import base_effect
+    from forecast.decisions.position import base_effect
 
     at = goto(app.run(), "overview")
     shown = frame(at, "overview_table")
@@ -197,8 +203,8 @@ def test_overview_flags_an_unusual_base(app, env):
 
 def test_cli_targets_table_marks_an_unusual_base_like_the_overview(env):
     """`forecast show`'s table (same run as the app's): 偏低 on exactly the rows whose base_effect is low."""
-    from forecast.cli_run import targets_table
-    from forecast.position import panel_base_effect
+    from forecast.cli.commands import targets_table
+    from forecast.decisions.position import panel_base_effect
 
     run = env["run"]
     lines = targets_table(run).splitlines()
@@ -218,7 +224,7 @@ def test_cli_targets_table_marks_an_unusual_base_like_the_overview(env):
 
 def test_series_page_notes_an_unusual_base(app, env):
     """Dalian's fai base of Nov–Dec 2025 is low (the 2025 fall); its retail base is ordinary: no note."""
-    from forecast.position import base_effect
+    from forecast.decisions.position import base_effect
 
     at = goto(app.run(), "series")
     at.selectbox(key="series_region").set_value("dalian")
@@ -237,7 +243,7 @@ def test_series_page_notes_an_unusual_base(app, env):
 
 
 def test_series_page_numbers_equal_the_stored_paths_and_targets(app, env):
-    from forecast.store import Store
+    from forecast.runs.store import Store
 
     run = env["run"]
     at = goto(app.run(), "series")
@@ -375,7 +381,7 @@ def test_scenario_built_saved_reloaded_compared_and_deleted(app, env, tmp_path):
 
 
 def test_province_target_inversion_equals_the_api(app, env):
-    from forecast.inversion import invert_province_target
+    from forecast.decisions.inversion import invert_province_target
 
     run = env["run"]
     at = goto(app.run(), "scenarios")
@@ -418,7 +424,7 @@ def test_a_bad_upload_shows_every_problem_like_the_cli(app, name):
 def test_a_good_upload_is_stored_only_on_confirmation(tmp_path, monkeypatch):
     import streamlit as st
 
-    from forecast.store import Store
+    from forecast.runs.store import Store
 
     db = tmp_path / "fresh.db"
     monkeypatch.setenv("TROIKA_DB", str(db))
@@ -442,17 +448,17 @@ def test_a_good_upload_is_stored_only_on_confirmation(tmp_path, monkeypatch):
 
 
 def test_pages_never_fit_a_model(app, monkeypatch):
-    import forecast.batch
-    import forecast.engine
-    import forecast.panel_forecast
+    import forecast.engine.auto
+    import forecast.engine.panel_forecast
+    import forecast.runs.batch
 
     def refuse(*args, **kwargs):
         raise AssertionError("a page load fitted a model")
 
     for name in ("run_series", "forecast_series"):
-        monkeypatch.setattr(forecast.engine, name, refuse)
-    monkeypatch.setattr(forecast.panel_forecast, "forecast_panel", refuse)
-    monkeypatch.setattr(forecast.batch, "run_batch", refuse)
+        monkeypatch.setattr(forecast.engine.auto, name, refuse)
+    monkeypatch.setattr(forecast.engine.panel_forecast, "forecast_panel", refuse)
+    monkeypatch.setattr(forecast.runs.batch, "run_batch", refuse)
     at = app.run()
     for page in ("overview", "series", "scenarios", "data", "export"):
         at = goto(at, page)
@@ -461,8 +467,8 @@ def test_pages_never_fit_a_model(app, monkeypatch):
 
 # -- export -----------------------------------------------------------------------------------------------------
 def test_export_page_offers_the_pack_and_every_chart(app, env):
-    from forecast.app_io import meeting_pack
-    from forecast.export import carriage_sheet_name
+    from forecast.app.io import meeting_pack
+    from forecast.export.pack import carriage_sheet_name
 
     run = env["run"]
     at = goto(app.run(), "export")
@@ -501,9 +507,9 @@ def test_number_formats_and_units_follow_the_language():
 
 
 def test_ytd_growth_fan_ends_at_the_full_year_growth_of_every_path(env):
-    from forecast.app_series import ytd_growth_paths
-    from forecast.app_views import series_rows
-    from forecast.targets import full_year_growth_paths, ytd_position
+    from forecast.app.overview import series_rows
+    from forecast.app.series import ytd_growth_paths
+    from forecast.decisions.targets import full_year_growth_paths, ytd_position
 
     run, year = env["run"], env["year"]
     for key in (("liaoning", "retail"), ("dalian", "trade"), ("shenyang", "fai")):
@@ -511,7 +517,7 @@ def test_ytd_growth_fan_ends_at_the_full_year_growth_of_every_path(env):
         paths = ytd_growth_paths(rows, fc, year)
         np.testing.assert_allclose(paths.iloc[:, -1].to_numpy(), full_year_growth_paths(rows, fc, year), rtol=1e-12)
         # first remaining period by hand: (V_t + flow) / (B_t + its base) − 1
-        from forecast.targets import remaining_bases
+        from forecast.decisions.targets import remaining_bases
 
         pos = ytd_position(rows, year)
         first = (pos.ytd_value + fc.paths[:, 0]) / (pos.ytd_base + remaining_bases(rows, year).iloc[0]) * 100 - 100
@@ -519,7 +525,7 @@ def test_ytd_growth_fan_ends_at_the_full_year_growth_of_every_path(env):
 
 
 def test_validate_upload_reports_like_read_table_and_never_raises(tmp_path):
-    from forecast.app_io import validate_upload
+    from forecast.app.io import validate_upload
 
     good = subset_csv(tmp_path / "dalian.csv", ("dalian",))
     rep = validate_upload(good, "大连.csv")
@@ -532,7 +538,7 @@ def test_validate_upload_reports_like_read_table_and_never_raises(tmp_path):
 
 
 def test_run_progress_reads_the_batch_json_log():
-    from forecast.app_io import run_progress
+    from forecast.app.io import run_progress
 
     log = '{"event":"run_start"}\n{"event":"series","done":1,"total":15}\nnoise\n{"event":"series","done":7,"total":15}\n'
     assert run_progress(log) == (7, 15)
@@ -540,7 +546,7 @@ def test_run_progress_reads_the_batch_json_log():
 
 
 def test_saved_scenario_files_are_listed_replaced_by_name_and_deleted(tmp_path):
-    from forecast.app_io import delete_named_scenario, save_named_scenario, saved_scenarios
+    from forecast.app.io import delete_named_scenario, save_named_scenario, saved_scenarios
 
     a = Scenario("a b", (Adjustment("pp", "retail", ("shenyang",), ("2026-12",), 1.0),))
     clash = Scenario("a_b", (Adjustment("pct", "retail", ("dalian",), ("2026-12",), 2.0),))  # same file name stem
@@ -593,7 +599,7 @@ def test_the_data_page_starts_a_batch_run_and_shows_its_progress_and_history(tmp
 
 
 def test_scenario_effect_equals_compare_scenarios_on_every_changed_series(env):
-    from forecast.app_scenarios import scenario_context, scenario_effect
+    from forecast.app.scenarios import scenario_context, scenario_effect
 
     run, dec, later = env["run"], env["dec"], env["later"]
     scenario = Scenario("mix", (

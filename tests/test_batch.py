@@ -11,14 +11,15 @@ import pandas as pd
 import pytest
 from batch_helpers import add_month, make_workspace, run_args
 
-from forecast.batch import BatchSettings, outcome_of, run_batch
-from forecast.cli import main
-from forecast.engine import AutoConfig
-from forecast.errors import DataError
-from forecast.panel_forecast import forecast_panel
-from forecast.results import load_latest_run, load_run
-from forecast.store import MIGRATIONS, SCHEMA_VERSION, Store, expected_tables
-from forecast.store.codec import (
+from forecast.cli.main import main
+from forecast.data.errors import DataError
+from forecast.decisions.targets import full_year_growth_paths
+from forecast.engine.auto import AutoConfig
+from forecast.engine.panel_forecast import forecast_panel
+from forecast.runs.batch import BatchSettings, outcome_of, run_batch
+from forecast.runs.results import load_latest_run, load_run
+from forecast.runs.store import MIGRATIONS, SCHEMA_VERSION, Store, expected_tables
+from forecast.runs.store.codec import (
     decode_columns,
     decode_rows,
     encode_columns,
@@ -26,7 +27,6 @@ from forecast.store.codec import (
     paths_blob,
     paths_from_blob,
 )
-from forecast.targets import full_year_growth_paths
 
 
 @pytest.fixture(scope="module")
@@ -247,10 +247,10 @@ def test_a_broken_or_unfitting_scenario_is_recorded_and_the_run_goes_on(tmp_path
 
 
 def test_a_series_the_engine_cannot_forecast_is_stored_as_failed(done: dict, tmp_path: Path) -> None:
-    from forecast.batch.assemble import assemble_run
-    from forecast.batch.tasks import fit_series
-    from forecast.engine import SeriesForecast
-    from forecast.store import runs as R
+    from forecast.engine.auto import SeriesForecast
+    from forecast.runs.batch.assemble import assemble_run
+    from forecast.runs.batch.tasks import fit_series
+    from forecast.runs.store import runs as R
 
     run = load_latest_run(done["db"])
     settings = BatchSettings(n_paths=200, seed=7, models=("snaive",), artifacts=False).normalised()

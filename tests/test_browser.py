@@ -2,7 +2,7 @@
 
 The test runs the real batch on a small subset into a temporary store, starts the app on it
 (``TROIKA_DB``), opens it headless, checks the Chinese overview, switches to English, builds a scenario
-and checks the result text against :func:`forecast.scenarios.compare_scenarios`. Screenshots go to
+and checks the result text against :func:`forecast.decisions.scenarios.compare_scenarios`. Screenshots go to
 ``tests/output/`` (``overview_zh.png`` is the README's ``docs/screenshot.png``, copied by hand: a test
 never rewrites a tracked file).
 Chromium sets the page's Chinese in the font the charts use (the ``noto-cjk-sans-otc`` package, handed to it
@@ -39,7 +39,7 @@ pytestmark = [
 
 def fontconfig_file(folder: Path) -> Path:
     """A fontconfig file that adds the bundled CJK font's folder to the system's configuration."""
-    from forecast import plots
+    from forecast.present import plots
 
     conf = folder / "fonts.conf"
     conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
@@ -57,7 +57,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from forecast.app_io import demo_store
+    from forecast.app.io import demo_store
 
     root = tmp_path_factory.mktemp("browser")
     db = demo_store(root, SUBSET)
@@ -96,9 +96,9 @@ def test_switch_language_run_a_scenario_and_read_the_result(server):
     sync_api = pytest.importorskip("playwright.sync_api")
     import pandas as pd
 
-    from forecast import i18n
-    from forecast.results import load_latest_run
-    from forecast.scenarios import Adjustment, Scenario, compare_scenarios
+    from forecast.decisions.scenarios import Adjustment, Scenario, compare_scenarios
+    from forecast.present import i18n
+    from forecast.runs.results import load_latest_run
 
     run = load_latest_run(server["db"])
     year = int(run.targets["year"].max())

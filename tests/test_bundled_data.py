@@ -1,7 +1,7 @@
 """The bundled sample data: published figures reproduced, identities, shape, plausibility, provenance.
 
-The table is read with pandas directly (strings), so these tests do not depend on ``forecast.io``;
-the last test also parses it with ``forecast.io.load_bundled`` when that exists.
+The table is read with pandas directly (strings), so these tests do not depend on ``forecast.data.files``;
+the last test also parses it with ``forecast.data.files.load_bundled`` when that exists.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.catalog import CARRIAGES, CITIES, INDICATORS, PROVINCE, REGIONS
+from forecast.data.catalog import CARRIAGES, CITIES, INDICATORS, PROVINCE, REGIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE = ROOT / "data" / "observations" / "liaoning_ytd.csv"
@@ -233,9 +233,9 @@ def test_readme_counts_match_the_table(table: pd.DataFrame) -> None:
 
 
 def test_load_bundled_parses_the_file() -> None:
-    io = pytest.importorskip("forecast.io")
+    io = pytest.importorskip("forecast.data.files")
     if not hasattr(io, "load_bundled"):
-        pytest.skip("forecast.io.load_bundled not written yet")
+        pytest.skip("forecast.data.files.load_bundled not written yet")
     obs = io.load_bundled()
     assert len(obs) == len(pd.read_csv(TABLE))
     assert set(obs["status"]) == {"published", "generated"}

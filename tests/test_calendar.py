@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.calendar import COLUMNS, REFERENCE_YEARS, spring_festival_dates, spring_festival_regressors
-from forecast.errors import DataError
+from forecast.data.calendar import COLUMNS, REFERENCE_YEARS, spring_festival_dates, spring_festival_regressors
+from forecast.data.errors import DataError
 
 
 def _p(s: str) -> pd.Period:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from forecast import catalog
-from forecast.errors import DataError
+from forecast.data import catalog
+from forecast.data.errors import DataError
 
 
 def test_fourteen_cities_under_the_province():

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from common import BAD_FILES
 
-from forecast.cli import main, period_label, render_table, summary_frame
+from forecast.cli.main import main, period_label, render_table, summary_frame
 
 HEADER = "地区,指标,时期,累计值,累计增长\n"
 ROWS = [

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from batch_helpers import make_workspace, run_args
 
-from forecast.cli import main
-from forecast.results import load_latest_run
+from forecast.cli.main import main
+from forecast.runs.results import load_latest_run
 
 
 def _same_run(a, b) -> None:

@@ -9,24 +9,24 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import engine
-from forecast.combine import (
+from forecast.data.errors import DataError, ModelError
+from forecast.engine import auto as engine
+from forecast.engine.auto import (
+    AutoConfig,
+    forecast_series,
+    plan_backtest,
+    run_series,
+)
+from forecast.engine.combine import (
     calibrate_sigma,
     calibrated_paths,
     combination_weights,
     combine,
     fit_power_profile,
 )
-from forecast.engine import (
-    AutoConfig,
-    forecast_series,
-    plan_backtest,
-    run_series,
-)
-from forecast.errors import DataError, ModelError
-from forecast.models import MODELS
-from forecast.models.base import Forecaster
-from forecast.panel_forecast import forecast_panel, future_periods
+from forecast.engine.models import MODELS
+from forecast.engine.models.base import Forecaster
+from forecast.engine.panel_forecast import forecast_panel, future_periods
 
 
 # -- stand-in models ----------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.errors import DataError, ModelError
-from forecast.evaluation import (
+from forecast.data.errors import DataError, ModelError
+from forecast.engine.evaluation import (
     backtest,
     backtest_origins,
     coverage,
@@ -20,7 +20,7 @@ from forecast.evaluation import (
     smape,
     summarize_backtest,
 )
-from forecast.models.naive import SeasonalNaiveForecaster
+from forecast.engine.models.naive import SeasonalNaiveForecaster
 
 
 class TwoPointSNaive(SeasonalNaiveForecaster):

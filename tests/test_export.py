@@ -10,16 +10,16 @@ import pytest
 from batch_helpers import make_workspace, run_args
 from openpyxl import load_workbook
 
-from forecast.cli import main
-from forecast.errors import DataError
-from forecast.export import (
+from forecast.cli.main import main
+from forecast.data.errors import DataError
+from forecast.export.pack import (
     CARRIAGE_COLUMNS,
     SCENARIO_COLUMNS,
     carriage_columns,
     export_meeting_pack,
     scenario_columns,
 )
-from forecast.results import load_latest_run
+from forecast.runs.results import load_latest_run
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +197,7 @@ def test_bad_lang_raises_data_error_and_writes_nothing(pack: tuple, tmp_path: Pa
 def test_app_meeting_pack_follows_the_language(pack: tuple) -> None:
     import io
 
-    from forecast.app_io import meeting_pack
+    from forecast.app.io import meeting_pack
 
     run, zh, _ = pack
     assert load_workbook(io.BytesIO(meeting_pack(run))).sheetnames == zh.sheetnames
@@ -205,10 +205,10 @@ def test_app_meeting_pack_follows_the_language(pack: tuple) -> None:
 
 
 def test_base_note_for_the_pack_names_the_months_and_shares() -> None:
-    from forecast.export import base_note
-    from forecast.io import load_bundled
-    from forecast.panel import build_panel
-    from forecast.position import base_effect
+    from forecast.data.files import load_bundled
+    from forecast.data.panel import build_panel
+    from forecast.decisions.position import base_effect
+    from forecast.export.pack import base_note
 
     panel = build_panel(load_bundled(), periods_per_year=11)
     effect = base_effect(panel[(panel["region"] == "liaoning") & (panel["indicator"] == "fai")], 2026)

@@ -27,10 +27,10 @@ import pandas as pd
 import pytest
 from batch_helpers import add_month, forecast_exe, make_workspace, run_args, run_cli
 
-from forecast.cli import main
-from forecast.results import load_latest_run
-from forecast.store import RunLock, Store
-from forecast.store.runs import STALE_MESSAGE
+from forecast.cli.main import main
+from forecast.runs.results import load_latest_run
+from forecast.runs.store import RunLock, Store
+from forecast.runs.store.runs import STALE_MESSAGE
 
 
 @pytest.fixture(scope="module")

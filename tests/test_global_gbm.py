@@ -1,4 +1,4 @@
-"""The global model (forecast/models/global_gbm.py): window normalisation, training rows, fit and predict."""
+"""The global model (forecast/engine/models/global_gbm.py): window normalisation, training rows, fit and predict."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from common import lightgbm_or_skip, positive_panel
 
-from forecast.errors import DataError, ModelError, NotFittedError
-from forecast.models.global_gbm import GlobalGBM, training_rows, window_inputs
+from forecast.data.errors import DataError, ModelError, NotFittedError
+from forecast.engine.models.global_gbm import GlobalGBM, training_rows, window_inputs
 
 
 def _panel(n_series=24, n=84, seed=0):

@@ -1,4 +1,4 @@
-"""Global members of auto (forecast/global_members.py): training without look-ahead, the panel gate,
+"""Global members of auto (forecast/engine/global_members.py): training without look-ahead, the panel gate,
 ``forecast_many`` and the batch, and the engine's handling of members without sample paths."""
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 from common import lightgbm_or_skip, positive_panel
 
-from forecast.combine import combine
-from forecast.engine import AutoConfig, auto_origins, run_series, run_series_variants, subseed
-from forecast.errors import ModelError
-from forecast.evaluation import relative_mae
-from forecast.global_members import avg_rel_mae, choose_variants, global_members, wants_globals
-from forecast.panel_forecast import forecast_many
+from forecast.data.errors import ModelError
+from forecast.engine.auto import AutoConfig, auto_origins, run_series, run_series_variants, subseed
+from forecast.engine.combine import combine
+from forecast.engine.evaluation import relative_mae
+from forecast.engine.global_members import avg_rel_mae, choose_variants, global_members, wants_globals
+from forecast.engine.panel_forecast import forecast_many
 
 #: Cheap global members for tests (the defaults train 500 rounds).
 FAST_GLOBALS = (("g3", {"lag_years": 3, "n_rounds": 40, "min_data_in_leaf": 20}),
@@ -90,7 +90,7 @@ def test_a_series_with_a_non_positive_value_runs_without_global_members():
 
 def test_variants_share_one_run_of_the_candidates():
     lightgbm_or_skip()
-    from forecast.models import MODELS
+    from forecast.engine.models import MODELS
 
     ys = _panel()
     extras, _ = global_members(ys, [6] * len(ys), 12, CFG)
@@ -133,7 +133,7 @@ def test_gate_admits_the_global_members_only_when_they_win_on_the_pooled_backtes
 
 def replace_ns(ns):
     """A frozen-dataclass stand-in that ``dataclasses.replace`` accepts."""
-    from forecast.engine import ForecastResult
+    from forecast.engine.auto import ForecastResult
 
     return ForecastResult(mean=np.zeros(1), paths=np.zeros((1, 1)), weights=ns.weights, dropped=ns.dropped,
                           flags=(), metrics=ns.metrics, method="auto")
@@ -181,7 +181,7 @@ def test_a_global_model_that_cannot_train_is_reported_and_changes_nothing(monkey
         def fit(self, series, h):
             raise ModelError("the global model needs lightgbm")
 
-    monkeypatch.setattr("forecast.global_members.GlobalGBM", Broken)
+    monkeypatch.setattr("forecast.engine.global_members.GlobalGBM", Broken)
     fcs, gate = forecast_many(ys, 6, n_paths=80, seed=4, config=CFG, return_gate=True)
     plain = forecast_many(ys, 6, n_paths=80, seed=4, config=replace(CFG, global_models=()))
     assert not gate["admitted"] and set(gate["failed"]) == {"g3", "g2"}
@@ -196,12 +196,12 @@ def test_batch_trains_the_global_members_once_and_matches_forecast_panel(tmp_pat
     lightgbm_or_skip()
     from batch_helpers import make_workspace
 
-    from forecast.batch import BatchSettings, run_batch
-    from forecast.batch.log import RunLog
-    from forecast.panel import build_panel
-    from forecast.panel_forecast import forecast_panel
-    from forecast.results import load_run
-    from forecast.store import Store
+    from forecast.data.panel import build_panel
+    from forecast.engine.panel_forecast import forecast_panel
+    from forecast.runs.batch import BatchSettings, run_batch
+    from forecast.runs.batch.log import RunLog
+    from forecast.runs.results import load_run
+    from forecast.runs.store import Store
 
     ws = make_workspace(tmp_path, regions=("liaoning", "shenyang", "dalian"))
     log = tmp_path / "run.log"
@@ -233,7 +233,7 @@ def test_batch_trains_the_global_members_once_and_matches_forecast_panel(tmp_pat
 
 
 def test_forecast_many_names_the_bad_series():
-    from forecast.errors import DataError
+    from forecast.data.errors import DataError
 
     with pytest.raises(DataError, match="series 1 of forecast_many"):
         forecast_many([np.arange(1.0, 30.0), [1.0, float("nan"), 2.0]], 3, season_length=3)
@@ -246,7 +246,7 @@ def test_a_panel_without_positive_series_has_no_global_members():
 
 
 def test_extra_members_must_match_the_series_backtest_plan():
-    from forecast.errors import DataError
+    from forecast.data.errors import DataError
 
     y = _panel(n_series=1)[0]
     bt_h, origins = auto_origins(y.size, 6, 12, CFG)

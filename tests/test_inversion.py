@@ -21,8 +21,8 @@ from common import FakeForecast
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecast.errors import DataError
-from forecast.inversion import carriage_shares, contributions, invert_province_target
+from forecast.data.errors import DataError
+from forecast.decisions.inversion import carriage_shares, contributions, invert_province_target
 
 
 def series(region, indicator, points, is_index=False):
@@ -207,7 +207,7 @@ def test_contributions_full_year_from_medians():
 @given(st.lists(st.tuples(st.floats(50.0, 500.0), st.floats(-30.0, 40.0)), min_size=1, max_size=14),
        st.floats(-50.0, 50.0))
 def test_contributions_sum_exactly_for_any_cities(cities, disc):
-    from forecast.catalog import CITIES
+    from forecast.data.catalog import CITIES
 
     frames, v_sum, b_sum = [], 0.0, 0.0
     for (v, g), name in zip(cities, CITIES, strict=False):

@@ -1,7 +1,7 @@
 """Ingest of official tables: every layout × encoding × format, every malformed input, paths, targets.
 
 Fixtures are real files under tests/fixtures/, written by tests/fixtures/make_fixtures.py (which uses
-csv/openpyxl only, never forecast.io); test_fixtures_match_their_script keeps them in sync.
+csv/openpyxl only, never forecast.data.files); test_fixtures_match_their_script keeps them in sync.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from forecast import schema as S
-from forecast.errors import DataError
-from forecast.io import (
+from forecast.data import schema as S
+from forecast.data.errors import DataError
+from forecast.data.files import (
     DATA_DIR,
     load_bundled,
     parse_number,
@@ -26,8 +26,8 @@ from forecast.io import (
     read_tables,
     resolve_data_path,
 )
-from forecast.layouts import parse_period
-from forecast.target_table import load_targets
+from forecast.data.layouts import parse_period
+from forecast.data.target_table import load_targets
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOOD, BAD = FIXTURES / "good", FIXTURES / "bad"

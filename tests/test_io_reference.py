@@ -1,4 +1,4 @@
-"""Published Liaoning figures, written as real-format tables, come back exactly through forecast.io.
+"""Published Liaoning figures, written as real-format tables, come back exactly through forecast.data.files.
 
 tests/fixtures/reference_figures.csv holds the figures with the address each was read from (copied from
 shared/reference/). make_fixtures.py writes them as a 统计月报-style bulletin workbook (a sheet per
@@ -14,8 +14,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from forecast import schema as S
-from forecast.io import read_table
+from forecast.data import schema as S
+from forecast.data.files import read_table
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REFERENCE = FIXTURES / "reference"

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.errors import DataError, ModelError, NotFittedError
-from forecast.models import MODELS, ProphetForecaster, _common, ets, prophet_model
-from forecast.models.sarimax import diff_polynomial, difference, integrate
+from forecast.data.errors import DataError, ModelError, NotFittedError
+from forecast.engine.models import MODELS, ProphetForecaster, _common, ets, prophet_model
+from forecast.engine.models.sarimax import diff_polynomial, difference, integrate
 
 NAMES = sorted(MODELS)
 M = 4  # season length of the contract data (every test_params uses it)
@@ -424,7 +424,7 @@ def test_guard_paths_replaces_only_bad_paths_or_all_when_too_many():
 def test_prophet_import_failure_is_a_model_error_logged_once(monkeypatch, caplog):
     monkeypatch.setitem(sys.modules, "prophet", None)  # makes `from prophet import ...` raise ImportError
     monkeypatch.setattr(prophet_model, "_warned", False)
-    with caplog.at_level(logging.WARNING, logger="forecast.models"):
+    with caplog.at_level(logging.WARNING, logger="forecast.engine.models"):
         for _ in range(2):
             with pytest.raises(ModelError, match="prophet could not be imported"):
                 ProphetForecaster(season_length=4).fit(Y)
@@ -464,7 +464,7 @@ def test_prophet_retries_with_its_own_optimizer_settings(monkeypatch):
 def test_importing_the_registry_never_needs_prophet():
     code = (
         "import sys; sys.modules['prophet'] = None\n"
-        "from forecast.models import MODELS\n"
+        "from forecast.engine.models import MODELS\n"
         "print(MODELS['snaive'](season_length=2).fit([1.0, 2.0, 3.0, 4.0]).predict(2))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

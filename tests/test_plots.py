@@ -1,4 +1,4 @@
-"""Figures of :mod:`forecast.plots`: the numbers drawn are the frame's, and Chinese renders with a CJK font."""
+"""Figures of :mod:`forecast.present.plots`: the numbers drawn are the frame's, and Chinese renders with a CJK font."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from matplotlib import font_manager, ft2font
 
-from forecast import i18n, plots
+from forecast.present import i18n, plots
 
 
 def fan_frame() -> pd.DataFrame:

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecast import targets
-from forecast.errors import DataError
-from forecast.reconcile import (
+from forecast.data.errors import DataError
+from forecast.decisions import targets
+from forecast.decisions.reconcile import (
     DISCREPANCY,
     PathSet,
     discrepancy_history,

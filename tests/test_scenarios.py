@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecast import targets as tg
-from forecast.catalog import CITIES, INDICATORS, REGIONS
-from forecast.errors import DataError
-from forecast.reconcile import DISCREPANCY, PathSet, reconcile
-from forecast.scenarios import (
+from forecast.data.catalog import CITIES, INDICATORS, REGIONS
+from forecast.data.errors import DataError
+from forecast.decisions import targets as tg
+from forecast.decisions.reconcile import DISCREPANCY, PathSet, reconcile
+from forecast.decisions.scenarios import (
     Adjustment,
     Scenario,
     apply_scenario,

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import schema as S
-from forecast.errors import DataError
+from forecast.data import schema as S
+from forecast.data.errors import DataError
 
 
 def _obs(**overrides):

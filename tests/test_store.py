@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from common import BAD_FILES
 
-from forecast.errors import DataError, StoreError
-from forecast.store import MIGRATIONS, SCHEMA_VERSION, Store, expected_tables
+from forecast.data.errors import DataError, StoreError
+from forecast.runs.store import MIGRATIONS, SCHEMA_VERSION, Store, expected_tables
 
 HEADER = "地区,指标,时期,累计值,累计增长\n"
 GOOD_ROWS = [
@@ -142,7 +142,7 @@ def test_troika_store_with_an_extra_table_is_refused(store: Store) -> None:
 
 # ---------------------------------------------------------------------- ingest
 def test_ingest_then_read_back_equals_parsed(store: Store, good: Path) -> None:
-    from forecast.io import read_table
+    from forecast.data.files import read_table
 
     parsed = read_table(good)
     report = store.ingest([good])
@@ -164,7 +164,7 @@ GOOD_FILES = sorted(p for p in GOOD_DIR.glob("*") if p.suffix in (".csv", ".xlsx
 
 @pytest.mark.parametrize("path", GOOD_FILES, ids=[p.name for p in GOOD_FILES])
 def test_every_good_fixture_round_trips(path: Path, tmp_path: Path) -> None:
-    from forecast.io import read_table
+    from forecast.data.files import read_table
 
     store = Store(tmp_path / "t.db")
     parsed = read_table(path)

@@ -12,8 +12,8 @@ from common import FakeForecast
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecast.errors import DataError
-from forecast.targets import (
+from forecast.data.errors import DataError
+from forecast.decisions.targets import (
     evaluate_targets,
     full_year_base,
     full_year_growth_paths,
@@ -161,7 +161,7 @@ def test_remaining_bases_split_like_last_year_and_sum_to_remaining_base():
 
 
 def test_base_effect_by_hand():
-    from forecast.position import BASE_EFFECT_MIN, base_effect
+    from forecast.decisions.position import BASE_EFFECT_MIN, base_effect
 
     # June YTD / December YTD: 2021–2023 give the second half 60 %, 50 %, 70 % of the year (usual 60 %);
     # 2024 (LAST_YEAR) 1 − 400/1000 = 60 %: an ordinary base
@@ -191,9 +191,9 @@ def test_base_effect_by_hand():
 def test_base_effect_of_bundled_fai_after_the_2025_fall():
     # Liaoning's fai fell 19.0 % in 2025 (JETRO; the bundled December figure) after −12.7 % to October:
     # November–December 2025 were a far smaller part of the year than in 2022–2024
-    from forecast.io import load_bundled
-    from forecast.panel import build_panel
-    from forecast.position import base_effect
+    from forecast.data.files import load_bundled
+    from forecast.data.panel import build_panel
+    from forecast.decisions.position import base_effect
 
     panel = build_panel(load_bundled(), periods_per_year=11)
     rows = panel[(panel["region"] == "liaoning") & (panel["indicator"] == "fai")]
@@ -294,7 +294,7 @@ def test_before_first_release_of_the_year():
 
 
 def test_growth_only_fai_runs_on_chained_index():
-    from forecast.panel import build_panel
+    from forecast.data.panel import build_panel
 
     # fai: growth only. 2024 every YTD +10 %; chained_index's default profile gives 2023 YTD_t = 100·t/11,
     # so 2024 YTD_t = 110·t/11 = 10·t (Dec = 110). 2025 Jan–Jun (season 5) −5 %: V = 50 × 0.95 = 47.5,

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecast.errors import DataError
-from forecast.panel import build_panel, series_flows
-from forecast.schema import PANEL_COLUMNS as PANEL_FRAME_COLUMNS
-from forecast.ytd import (
+from forecast.data.errors import DataError
+from forecast.data.panel import build_panel, series_flows
+from forecast.data.schema import PANEL_COLUMNS as PANEL_FRAME_COLUMNS
+from forecast.data.ytd import (
     chained_index,
     comparable_base,
     flows_to_ytd,
@@ -320,7 +320,7 @@ def test_panel_12_period_mode_and_missing_series():
 
 
 def test_empty_observations_give_an_empty_panel_with_the_panel_columns():
-    from forecast.schema import empty_observations
+    from forecast.data.schema import empty_observations
 
     panel = build_panel(empty_observations())
     assert len(panel) == 0 and list(panel.columns) == PANEL_FRAME_COLUMNS

@@ -1,0 +1,353 @@
+"""The Streamlit pieces that ``app.py`` wires together (``streamlit run app.py``).
+
+- the cached loaders: the latest complete run and the observations, read from the store (nothing fits a
+  model on a page load), the overview frame and the scenario recompute on the run's stored sample paths;
+- the language lookup :func:`T` and the widgets every page uses, :func:`table` and :func:`show_chart`;
+- the two pages with the most machinery: Scenarios (:func:`page_scenarios`: builder, saved scenarios,
+  province target split) and Data (:func:`page_data`: upload and validate, ingest, batch run, run history).
+
+The tables come from :mod:`forecast.app.overview`, :mod:`forecast.app.scenarios` and :mod:`forecast.app.io`,
+the figures from :mod:`forecast.present.plots`; this module only renders them. The batch button runs
+``forecast run`` with the extra arguments in ``$TROIKA_RUN_ARGS`` (e.g. ``--workers 4``), if any.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from forecast.app import io as D
+from forecast.app import overview as V
+from forecast.app import scenarios as S
+from forecast.data.catalog import INDICATORS, PROVINCE, REGIONS
+from forecast.data.errors import DataError
+from forecast.present import i18n, plots
+
+NUM = st.column_config.NumberColumn(format="%.1f")
+
+
+# ---------------------------------------------------------------- cached loaders (no model is ever fitted here)
+def db_path() -> Path:
+    """The store: ``$TROIKA_DB`` (default ``data/troika.db``)."""
+    from forecast.runs.store import default_path
+
+    return default_path()
+
+
+def db_stamp(path: Path) -> tuple:
+    """Changes whenever the store is written (WAL: the -wal file changes first)."""
+    return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in (path, Path(f"{path}-wal")))
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def load_run(db: str, stamp: tuple) -> Any:
+    """The latest complete run in the store, or None (no store, no run, or no results module yet)."""
+    try:
+        from forecast.runs import results
+        from forecast.runs.store import Store
+    except ImportError:
+        return None
+    if not Path(db).exists():
+        return None
+    return results.load_latest_run(Store(db, create=False))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def load_observations(db: str, stamp: tuple) -> pd.DataFrame:
+    """Every vintage of every observation in the store (an empty frame when there is no store)."""
+    from forecast.runs.store import Store
+
+    if not Path(db).exists():
+        return pd.DataFrame(columns=["region", "indicator", "period", "vintage", "status"])
+    return Store(db, create=False).observations(latest_vintage=False)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def overview(run_id: str, _run: Any) -> pd.DataFrame:
+    """:func:`forecast.app.overview.overview_frame` of the run, once per run."""
+    return V.overview_frame(_run)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def scenario_context(run_id: str, _run: Any) -> S.ScenarioContext:
+    """The run's scenario positions (:func:`forecast.app.scenarios.scenario_context`), once per run.
+
+    One shared object, not a copy per rerun: scenarios read it and add to its cache of bases only.
+    """
+    return S.scenario_context(_run)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def effect(run_id: str, spec: dict, _run: Any) -> pd.DataFrame:
+    """The effect of the scenario ``spec`` (a scenario as a dict) on the run's stored sample paths."""
+    from forecast.decisions.scenarios import scenario_from_dict
+
+    return S.scenario_effect(_run, scenario_from_dict(spec), scenario_context(run_id, _run))
+
+
+# ---------------------------------------------------------------- language and the widgets every page uses
+def T(key: str, **fields: Any) -> str:
+    """The text ``key`` in the language picked in the sidebar (:func:`forecast.present.i18n.t`)."""
+    return i18n.t(key, st.session_state.get("lang", i18n.DEFAULT_LANG), **fields)
+
+
+def table(frame: pd.DataFrame, key: str | None = None, status_col: str | None = None, rows: int = 12) -> None:
+    """A sortable table showing up to ``rows`` rows at once; numbers with one decimal; status cells coloured.
+
+    A missing number (a band of a published period, a probability without a target) shows as "—", not
+    as "None".
+    """
+    config = {c: NUM for c in frame.columns if pd.api.types.is_float_dtype(frame[c])}
+    data = frame
+    if status_col and status_col in frame:
+        lang = st.session_state.get("lang", "zh")
+        data = frame.style.map(lambda v: f"background-color: {i18n.status_colour(v, lang)}", subset=[status_col])
+    with st.container(key=key) if key else st.container():
+        st.dataframe(data, hide_index=True, column_config=config, width="stretch", placeholder="—",
+                     height=35 * (min(len(frame), rows) + 1) + 3)
+
+
+def show_chart(fig: Any, name: str) -> bytes:
+    """Render a figure once as PNG: shown on the page and offered for download."""
+    png = plots.figure_png(fig)
+    st.image(png, width="stretch")
+    st.download_button(T("download_png"), png, file_name=f"{name}.png", mime="image/png", key=f"png_{name}")
+    return png
+
+
+# ---------------------------------------------------------------- Scenarios page
+def _current_adjustment(run: Any, lang: str) -> dict | None:
+    c1, c2, c3 = st.columns(3)
+    kind = c1.selectbox(T("scn_kind"), ("pp", "pct", "abs", "set"), format_func=lambda k: i18n.t(f"kind_{k}", lang), key="scn_kind")
+    inds = [i for i in INDICATORS if S.scenario_months(run, i)]
+    indicator = c2.selectbox(T("scn_indicator"), inds, index=inds.index("retail") if "retail" in inds else 0,
+                             format_func=lambda i: i18n.indicator_name(i, lang), key="scn_indicator")
+    regions_all = [r for r in REGIONS if (r, indicator) in run.forecasts]
+    default = [r for r in regions_all if r != PROVINCE][:1] or regions_all[:1]
+    regions = c3.multiselect(T("scn_regions"), regions_all, default=default, format_func=lambda r: i18n.region_name(r, lang),
+                             key="scn_regions")
+    months = S.scenario_months(run, indicator)
+    c4, c5, c6 = st.columns(3)
+    year_end = [p for p in months if p.year == months[0].year]
+    start = c4.selectbox(T("scn_from"), months, format_func=lambda p: i18n.fmt_month(p, lang), key="scn_from")
+    end = c5.selectbox(T("scn_to"), months, index=months.index(year_end[-1]) if year_end else len(months) - 1,
+                       format_func=lambda p: i18n.fmt_month(p, lang), key="scn_to")
+    size = c6.number_input(f"{T('scn_size')} ({T(f'kind_{kind}')})", value=1.0, step=0.5, key="scn_size")
+    if not regions or not size and kind != "set":
+        return None
+    lo, hi = min(start, end), max(start, end)
+    return {"kind": kind, "indicator": indicator, "regions": list(regions), "months": f"{lo}..{hi}", "value": float(size)}
+
+
+def page_scenarios(run: Any, lang: str) -> None:
+    """Build a scenario, see its effect, save and compare scenarios, split the province target."""
+    from forecast.decisions.scenarios import scenario_from_dict
+
+    st.subheader(T("scn_build"))
+    draft = st.session_state.setdefault("scn_draft", [])
+    current = _current_adjustment(run, lang)
+    b1, b2 = st.columns(2)
+    if b1.button(T("scn_add"), key="scn_add_btn", disabled=current is None):
+        draft.append(current)
+    if b2.button(T("scn_clear"), key="scn_clear_btn"):
+        draft.clear()
+    if draft:
+        st.markdown(f"**{T('scn_list')}**")
+        table(S.adjustments_table(draft, lang), key="scn_draft_table")
+    adjustments = draft + ([current] if current is not None and current not in draft else [])
+    name = st.text_input(T("scn_name"), key="scn_name").strip()
+    spec = {"name": name or "draft", "adjustments": adjustments}
+    st.markdown(f"**{T('scn_result')}**")
+    if not adjustments:
+        st.info(T("scn_empty"))
+    else:
+        try:
+            eff = effect(run.run_id, spec, run)
+        except DataError as e:
+            st.error(f"{T('scn_invalid')}: {e.summary}")
+            if e.problems:
+                table(D.problems_frame(e.problems), key="scn_problems")
+        else:
+            mine = eff[(eff["region"] == adjustments[-1]["regions"][0]) & (eff["indicator"] == adjustments[-1]["indicator"])]
+            first = (mine if len(mine) else eff).iloc[0]
+            st.metric(T("scn_metric", region=i18n.region_name(first["region"], lang),
+                        indicator=i18n.indicator_name(first["indicator"], lang, short=True)),
+                      i18n.fmt_pct(first["scenario"], lang), i18n.fmt_pp(first["delta_pp"], lang))
+            table(S.scenario_table(eff, lang), key="scn_result_table")
+            fig = plots.scenario_chart(eff.assign(label=S.chart_labels(eff, lang)), title=T("scn_chart_title"), lang=lang)
+            st.session_state["scn_last_png"] = show_chart(fig, "scenario")
+    folder = D.scenarios_folder()
+    if st.button(T("scn_save"), key="scn_save_btn", disabled=not adjustments):
+        if not name:
+            st.warning(T("scn_need_name"))
+        else:
+            try:
+                D.save_named_scenario(scenario_from_dict(spec), folder)
+                st.success(T("scn_saved", name=name))
+            except DataError as e:
+                st.error(f"{T('scn_invalid')}: {e.summary}")
+    _saved_scenarios(run, lang, folder)
+    _inversion(run, lang)
+
+
+def _saved_scenarios(run: Any, lang: str, folder: Path) -> None:
+    from forecast.decisions.scenarios import compare_scenarios
+
+    st.subheader(T("scn_saved_list"))
+    st.caption(T("scn_storage_files", path=folder))
+    saved, problems = D.saved_scenarios(folder)
+    if problems:
+        table(D.problems_frame(problems), key="scn_file_problems")
+    if not saved:
+        st.info(T("scn_none_saved"))
+        return
+    picked = st.multiselect(T("scn_pick"), list(saved), key="scn_pick")
+    if picked:
+        try:
+            cmp = compare_scenarios(run.panel, V.scenario_inputs(run), V.targets_input(run), [saved[n] for n in picked],
+                                    year=V.run_year(run))
+            table(S.compare_wide(cmp, lang), key="scn_compare_table")
+        except DataError as e:
+            st.error(f"{T('scn_invalid')}: {e.summary}")
+    c1, c2, c3 = st.columns(3)
+    victim = c1.selectbox(T("scn_delete_pick"), list(saved), key="scn_delete_pick")
+    sure = c2.checkbox(T("scn_confirm"), key="scn_confirm")
+    if c3.button(T("scn_delete"), key="scn_delete_btn", disabled=not sure):
+        if D.delete_named_scenario(victim, folder):
+            st.success(T("scn_deleted", name=victim))
+            st.rerun()
+
+
+def _inversion(run: Any, lang: str) -> None:
+    st.subheader(T("inv_header"))
+    st.caption(T("inv_help"))
+    inds = [i for i in INDICATORS if (PROVINCE, i) in run.forecasts and i != "fai"]
+    if not inds:
+        return
+    c1, c2, c3 = st.columns(3)
+    ind = c1.selectbox(T("pick_indicator"), inds, format_func=lambda i: i18n.indicator_name(i, lang), key="inv_indicator")
+    tg = V.targets_input(run)
+    row = tg[(tg["region"] == PROVINCE) & (tg["indicator"] == ind)]
+    target = c2.number_input(T("inv_target"), value=float(row["value"].iloc[0]) if len(row) else 5.0, step=0.5,
+                             key=f"inv_target_{ind}")
+    rule = c3.selectbox(T("inv_rule"), ("equal_pp", "proportional_gap"), format_func=lambda r: i18n.t(f"rule_{r}", lang), key="inv_rule")
+    try:
+        inv = S.inversion_table(S.inversion_frame(run, ind, target, rule), lang)
+        table(inv, key="inv_table", rows=len(inv))
+    except DataError as e:
+        st.warning(f"{T('inv_refused')}: {e.summary}")
+
+
+# ---------------------------------------------------------------- Data page
+def uploader_css(button: str, limits: str) -> str:
+    """A style sheet that replaces the words of Streamlit's upload widget (its button, its limits line).
+
+    Examples
+    --------
+    >>> print(uploader_css("选择文件", "最大20MB").splitlines()[2])
+    [data-testid="stFileUploaderDropzone"] button p::after { content: "选择文件"; font-size: 0.875rem; }
+    """
+    button_p = '[data-testid="stFileUploaderDropzone"] button p'
+    limits_span = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+    return "\n".join([
+        "<style>",
+        f"{button_p} {{ font-size: 0; }}",
+        f"{button_p}::after {{ content: {json.dumps(button, ensure_ascii=False)}; font-size: 0.875rem; }}",
+        f"{limits_span} {{ font-size: 0; }}",
+        f"{limits_span}::after {{ content: {json.dumps(limits, ensure_ascii=False)}; font-size: 0.875rem; }}",
+        "</style>",
+    ])
+
+
+def page_data(lang: str, db: Path) -> None:
+    """Upload and validate a file, ingest it on confirmation, show the store, start and follow a batch run."""
+    if lang != "en":  # Streamlit writes the upload widget's own words in English only
+        st.html(uploader_css(T("upload_button"), T("upload_limits")))
+    up = st.file_uploader(T("data_upload"), type=["csv", "xlsx", "xls"], key="upload")
+    if up is not None:
+        # one folder per uploaded file (not per rerun), named as the analyst named the file
+        path = Path(tempfile.gettempdir()) / "troika-uploads" / str(up.file_id) / Path(up.name).name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(up.getvalue())
+        report = D.validate_upload(path, up.name)
+        if report.ok:
+            obs = report.observations
+            st.success(T("data_report_ok", rows=len(obs), series=obs.groupby(["region", "indicator"]).ngroups,
+                         first=obs["period"].min(), last=obs["period"].max()))
+            if st.button(T("data_ingest"), key="ingest_btn"):
+                _ingest(path, db)
+        else:
+            st.error(T("data_report_bad", n=len(report.problems)))
+            table(report.problems.rename(columns={"file": T("col_file"), "row": T("col_row"), "column": T("col_column"),
+                                                  "message": T("col_message")}), key="upload_report")
+    st.subheader(T("data_store"))
+    obs = load_observations(str(db), db_stamp(db))
+    if not len(obs):
+        st.info(T("data_store_empty"))
+    else:
+        table(D.store_contents_table(D.store_contents(obs), lang), key="store_table")
+        from forecast.runs.store import Store
+
+        with st.expander(T("data_ingests")):
+            table(D.ingest_table(Store(db, create=False).ingest_log(), lang), key="ingest_log")
+    _batch(db, lang)
+
+
+def _ingest(path: Path, db: Path) -> None:
+    from forecast.data.files import resolve_data_path
+    from forecast.runs.store import Store
+
+    keep = resolve_data_path("uploads") / f"{dt.datetime.now():%Y%m%d-%H%M%S}_{path.name}"
+    keep.parent.mkdir(parents=True, exist_ok=True)
+    keep.write_bytes(path.read_bytes())
+    try:
+        rep = Store(db).ingest([keep])
+    except DataError as e:
+        st.error(T("data_report_bad", n=len(e.problems)))
+        table(D.problems_frame(e.problems, {str(keep): path.name}), key="ingest_report")
+        return
+    if rep.changed:
+        st.success(T("data_ingested", added=rep.rows_added, filled=rep.rows_filled))
+    else:
+        st.info(T("data_ingest_same"))
+
+
+def _batch(db: Path, lang: str) -> None:
+    st.subheader(T("data_run"))
+    job = st.session_state.get("batch_job")
+    running = job is not None and job["proc"].poll() is None
+    if st.button(T("data_run_start"), key="run_btn", disabled=running):
+        logs = db.parent / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        log_path = logs / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+        with open(log_path, "wb") as out:
+            cmd = [sys.executable, "-m", "forecast.cli.main", "run", *shlex.split(os.environ.get("TROIKA_RUN_ARGS", ""))]
+            proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "TROIKA_DB": str(db)})
+        job = st.session_state["batch_job"] = {"proc": proc, "log": log_path}
+        st.success(T("data_run_started", pid=proc.pid, log=log_path))
+    if job is not None:
+        rc = job["proc"].poll()
+        text = job["log"].read_text(encoding="utf-8", errors="replace") if job["log"].exists() else ""
+        done, total = D.run_progress(text)
+        if total:
+            st.progress(done / total, text=f"{done}/{total}")
+        st.write(T("data_run_running") if rc is None else T("data_run_done", rc=rc))
+        st.code("\n".join(text.splitlines()[-12:]) or "…")
+        st.button(T("data_run_refresh"), key="run_refresh")
+    st.markdown(f"**{T('data_runs')}**")
+    runs = D.run_history(db)
+    if runs is None or not len(runs):
+        st.caption(T("data_runs_none"))
+    else:
+        table(D.runs_table(runs, lang), key="runs_table")

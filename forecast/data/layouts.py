@@ -1,0 +1,361 @@
+"""Layouts of official statistics tables: find the header, tell the layout, yield raw figures.
+
+A *grid* (:mod:`forecast.data.grids`) is what one CSV file or one Excel sheet holds: a list of :class:`Line`
+(the row number a person sees, and the cells). :func:`parse_grid` finds the header, tells the layout
+(``long``, ``wide`` or ``bulletin``, see :mod:`forecast.data.files` for the conventions) and returns raw
+:class:`Record` objects plus the problems found in the header. Records are not validated here:
+:mod:`forecast.data.files` resolves names, parses numbers and periods, converts units and checks the rules. The
+cell parsers (:func:`text`, :func:`fold`, :func:`classify_unit`, :func:`is_missing`, :func:`parse_period`)
+live in :mod:`forecast.data.cells` and :class:`Line` in :mod:`forecast.data.grids`; both are importable from here too.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from forecast.data.catalog import INDICATORS, indicator_code, is_indicator, normalise_name
+from forecast.data.cells import (
+    PERIOD_IN_TEXT,
+    classify_unit,
+    fold,
+    is_missing,
+    parse_period,
+    text,
+)
+from forecast.data.errors import DataError, Problem
+from forecast.data.grids import Line
+
+#: How many lines from the top are searched for the header row.
+HEADER_SEARCH_LINES = 40
+
+ROLE_NAMES: dict[str, tuple[str, ...]] = {
+    "region": ("地区", "地区名称", "区域", "城市", "市别", "各市", "地市", "行政区划", "region", "city", "area"),
+    "indicator": ("指标", "指标名称", "项目", "indicator", "indicatorname", "item", "series"),
+    "period": ("时期", "时间", "统计时期", "报告期", "期别", "月份", "period", "month", "ytdperiod"),
+    "year": ("年份", "年度", "年", "year"),
+    "value": ("累计值", "本年累计", "累计完成", "累计数", "累计", "绝对值", "数值", "ytdvalue", "value", "level",
+              "ytdlevel", "cumulativevalue", "ytdtotal", "本月止累计"),
+    "yoy": ("累计增长", "累计增速", "累计同比", "比上年同期增长", "比去年同期增长", "比上年同期增减", "同比增长",
+            "同比增速", "同比", "增长", "增速", "增长率", "增减", "ytdyoy", "yoy", "growth", "growthrate",
+            "ytdgrowth", "yoygrowth", "cumulativegrowth", "ytdchange", "累计增长率", "增幅", "累计增幅",
+            "同比增幅", "比上年增长", "同比±", "比上年同期±"),
+    "unit": ("单位", "计量单位", "unit", "units"),
+    "status": ("状态", "数据状态", "status"),
+    "source": ("来源", "数据来源", "资料来源", "source"),
+    "vintage": ("发布日期", "发布时间", "版本", "vintage", "releasedate", "release"),
+    "measure": ("类型", "口径", "数据类型", "指标类型", "measure", "type"),
+}
+_ROLE = {normalise_name(n): role for role, names in ROLE_NAMES.items() for n in names}
+#: Measure words that may end a header, an indicator cell or a block title, longest first.
+_MEASURE_WORDS = sorted(((normalise_name(n), role) for role in ("value", "yoy") for n in ROLE_NAMES[role]),
+                        key=lambda t: -len(t[0]))
+#: Labels used in problems about a missing column.
+COLUMN_LABELS = {"region": "地区/region", "indicator": "指标/indicator", "period": "时期/period",
+                 "value": "累计值/ytd_value", "yoy": "累计增长/ytd_yoy"}
+_NOTE = re.compile(r"^(注|说明|备注|资料来源|数据来源|note|source)", re.IGNORECASE)
+_UNIT_IN_TEXT = re.compile(r"亿美元|万美元|千美元|美元|usd|us\$|亿元|万元|千元|%|百分比")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A raw value with where it came from (``row``/``column`` as a :class:`Problem` names them)."""
+
+    value: object
+    row: int | None
+    column: str | None
+
+
+@dataclass(frozen=True)
+class Record:
+    """One raw figure: region × indicator × period with its value and/or growth cell.
+
+    ``value``/``yoy`` are None when the layout gives no such cell for this figure. ``long`` marks a row
+    of the long layout, where a row with neither number is a problem rather than an empty grid cell.
+    """
+
+    row: int
+    region: Cell
+    indicator: Cell
+    period: Cell
+    year: Cell | None = None
+    value: Cell | None = None
+    yoy: Cell | None = None
+    unit: Cell | None = None
+    status: Cell | None = None
+    source: Cell | None = None
+    vintage: Cell | None = None
+    long: bool = False
+
+
+# ---------------------------------------------------------------- header cells
+@functools.lru_cache(maxsize=4096)
+def split_unit(v: object) -> tuple[str, str | None]:
+    """Take a unit out of a header: ``'累计值(万元)'`` → ``('累计值', '万元')``; ``'增长%'`` → ``('增长', '%')``."""
+    s, unit = fold(v), None
+    for m in list(re.finditer(r"[(\[【]([^)\]】]*)[)\]】]", s)):
+        if classify_unit(m.group(1)) not in ("", "?"):
+            unit = m.group(1).replace("单位", "").strip(":：")
+            s = s.replace(m.group(0), "")
+    m = re.search(r"(亿美元|万美元|美元|亿元|万元|%)$", s)
+    if m:
+        unit, s = unit or m.group(1), s[: m.start()]
+    return s.strip(":：/|_-,"), unit
+
+
+@functools.lru_cache(maxsize=4096)
+def split_measure(v: object) -> tuple[str, str | None, str | None]:
+    """Split header text into (rest, measure 'value'|'yoy'|None, unit)."""
+    s, unit = split_unit(v)
+    key = normalise_name(s)
+    for word, role in _MEASURE_WORDS:
+        if key.endswith(word):
+            cut = len(s)
+            while cut > 0 and normalise_name(s[cut:]) != word:
+                cut -= 1
+            return s[:cut].strip(":：/|_-,"), role, unit
+    if unit and classify_unit(unit) == "%":
+        return s, "yoy", unit
+    return s, ("value" if unit else None), unit
+
+
+@functools.lru_cache(maxsize=4096)
+def role_of(v: object) -> str | None:
+    """The column role a header cell names (see ROLE_NAMES), or None."""
+    rest, unit = split_unit(v)
+    return _ROLE.get(normalise_name(rest)) if rest else ("yoy" if unit == "%" else None)
+
+
+@functools.lru_cache(maxsize=4096)
+def resolve_indicator(v: object) -> tuple[str | None, str | None, str | None]:
+    """(code, measure, unit) of an indicator cell such as '社会消费品零售总额 累计增长(%)'."""
+    if is_indicator(text(v)):
+        return indicator_code(text(v)), None, None
+    rest, measure, unit = split_measure(v)
+    return (indicator_code(rest) if rest and is_indicator(rest) else None), measure, unit
+
+
+# ---------------------------------------------------------------- layouts
+@dataclass(frozen=True)
+class _Titles:
+    period: Cell | None = None
+    unit: Cell | None = None
+    vintage: Cell | None = None
+
+
+def _titles(lines: list[Line], sheet: str | None) -> _Titles:
+    """Period, unit and release date named in the lines above the header (or the sheet name)."""
+    period = unit = vintage = None
+    for line in lines:
+        for c in line.cells:
+            s = fold(c)
+            if not s:
+                continue
+            date = re.search(r"\d{4}(?:[-/.年])\d{1,2}(?:[-/.月])\d{1,2}日?", s)
+            if vintage is None and date and re.search("发布|release|published", s):
+                vintage = Cell(date.group(0), line.row, None)
+                continue
+            m = PERIOD_IN_TEXT.search(s)
+            if period is None and m:
+                period = Cell(m.group(0), line.row, None)
+            u = _UNIT_IN_TEXT.search(s.replace("%", "")) if ("单位" in s or "unit" in s) else None
+            u = u or re.search("亿美元|美元|usd", s)
+            if unit is None and u:
+                unit = Cell(u.group(0), line.row, None)
+    if period is None and sheet and PERIOD_IN_TEXT.search(fold(sheet)):
+        period = Cell(PERIOD_IN_TEXT.search(fold(sheet)).group(0), None, f"sheet {sheet}")
+    return _Titles(period, unit, vintage)
+
+
+def _find_header(lines: list[Line]) -> tuple[int, str] | None:
+    for i, line in enumerate(lines[:HEADER_SEARCH_LINES]):
+        roles = [role_of(c) for c in line.cells]
+        named = {r for r in roles if r}
+        inds = [j for j, c in enumerate(line.cells) if roles[j] is None and text(c) and resolve_indicator(c)[0]]
+        if {"region", "indicator"} <= named:
+            return i, "long" if named & {"period", "value", "yoy"} else "wide"
+        if inds and ("region" in named or text(line.get(0)) == ""):
+            return i, "bulletin"
+        if len(named) >= 2 and named & {"region", "indicator"} and named & {"period", "value", "yoy", "year"}:
+            return i, "long"
+    return None
+
+
+def _columns(line: Line, file: str, problems: list[Problem]) -> dict[str, int]:
+    cols: dict[str, int] = {}
+    for j, c in enumerate(line.cells):
+        role = role_of(c)
+        if role and role in cols and role != "measure":
+            problems.append(Problem(file, line.row, text(c), f"two columns mean {role} ({text(line.get(cols[role]))!r} "
+                                    f"and {text(c)!r}); keep one"))
+        elif role:
+            cols[role] = j
+    return cols
+
+
+def _cell(line: Line, j: int | None, header: Line) -> Cell | None:
+    return None if j is None else Cell(line.get(j), line.row, text(header.get(j)))
+
+
+def _is_note(line: Line) -> bool:
+    filled = [c for c in line.cells if text(c)]
+    return len(filled) == 1 and bool(_NOTE.match(text(filled[0])))
+
+
+def _unit_cell(header: Line, j: int | None, titles: _Titles) -> Cell | None:
+    u = split_unit(header.get(j))[1] if j is not None else None
+    return Cell(u, header.row, text(header.get(j))) if u else titles.unit
+
+
+def _meta(line: Line, header: Line, cols: dict[str, int], titles: _Titles) -> dict[str, Cell | None]:
+    vintage = _cell(line, cols.get("vintage"), header) or titles.vintage
+    return {"status": _cell(line, cols.get("status"), header), "source": _cell(line, cols.get("source"), header),
+            "vintage": vintage, "year": _cell(line, cols.get("year"), header)}
+
+
+def _long(lines, h, titles, file, problems) -> list[Record]:
+    header = lines[h]
+    cols = _columns(header, file, problems)
+    need = [r for r in ("region", "indicator") if r not in cols]
+    need += [] if "period" in cols or titles.period else ["period"]
+    need += [] if {"value", "yoy"} & set(cols) else ["value"]
+    for role in need:
+        problems.append(Problem(file, header.row, COLUMN_LABELS[role], "required column is missing; the header has "
+                                f"{[text(c) for c in header.cells if text(c)]}"))
+    if need:
+        return []
+    out, header_unit, region_head = [], _unit_cell(header, cols.get("value"), titles), text(header.get(cols["region"]))
+    for line in lines[h + 1:]:
+        if line.is_blank() or _is_note(line) or text(line.get(cols["region"])) == region_head:
+            continue   # blank, a note, or the header repeated (tables pasted one under another)
+        unit = _cell(line, cols.get("unit"), header)
+        unit = unit if unit is not None and text(unit.value) else header_unit
+        out.append(Record(line.row, _cell(line, cols["region"], header), _cell(line, cols["indicator"], header),
+                          _cell(line, cols.get("period"), header) or titles.period,
+                          value=_cell(line, cols.get("value"), header), yoy=_cell(line, cols.get("yoy"), header),
+                          unit=unit, long=True, **_meta(line, header, cols, titles)))
+    return out
+
+
+def _wide(lines, h, titles, file, problems) -> list[Record]:
+    out: list[Record] = []
+    block: tuple[str | None, Cell | None] = (None, None)
+    header, cols, pcols = lines[h], {}, {}
+    for line in lines[h:]:
+        if line is header or role_of(line.get(cols.get("region", 0))) == "region":
+            header, cols, pcols = line, _columns(line, file, problems), {}
+            for j, c in enumerate(line.cells):
+                if role_of(c) is None and re.search(r"\d", fold(c)):
+                    rest, measure, unit = split_measure(c)
+                    try:
+                        parse_period(rest)
+                    except ValueError as e:
+                        if "has no year" not in str(e):
+                            problems.append(Problem(file, line.row, text(c), str(e)))
+                            continue
+                    pcols[j] = (rest, measure, Cell(unit, line.row, text(c)) if unit else None)
+            continue
+        filled = [c for c in line.cells if text(c)]
+        if len(filled) == 1 and not _is_note(line):   # a block title such as '累计增长(%)'
+            _, measure, unit = split_measure(filled[0])
+            if measure or unit:
+                block = (measure, Cell(unit, line.row, None) if unit else None)
+            continue
+        if line.is_blank() or _is_note(line):
+            continue
+        ind = _cell(line, cols.get("indicator"), header)
+        _, ind_measure, ind_unit = resolve_indicator(ind.value)
+        row_measure = split_measure(line.get(cols["measure"]))[1] if "measure" in cols else None
+        row_unit = _cell(line, cols.get("unit"), header)
+        row_unit = row_unit if row_unit is not None and text(row_unit.value) else None
+        unit_measure = "yoy" if row_unit and classify_unit(row_unit.value) == "%" else None
+        for j, (rest, measure, head_unit) in pcols.items():
+            if is_missing(line.get(j)):
+                continue
+            measure = measure or row_measure or ind_measure or unit_measure or block[0] or "value"
+            unit = head_unit or row_unit or (Cell(ind_unit, line.row, ind.column) if ind_unit else None) \
+                or block[1] or titles.unit
+            cell = Cell(line.get(j), line.row, text(header.get(j)))
+            out.append(Record(line.row, _cell(line, cols["region"], header), ind,
+                              Cell(rest, header.row, text(header.get(j))), unit=unit,
+                              value=cell if measure == "value" else None, yoy=cell if measure == "yoy" else None,
+                              **_meta(line, header, cols, titles)))
+    return out
+
+
+def _bulletin(lines, h, titles, file, problems) -> list[Record]:
+    header = lines[h]
+    cols = _columns(header, file, problems)
+    rcol = cols.get("region", 0)
+    sub = lines[h + 1] if h + 1 < len(lines) else None
+    sub_cells = [c for j, c in enumerate(sub.cells) if j != rcol and text(c)] if sub is not None else []
+    if sub_cells and not any(split_measure(c)[0] for c in sub_cells):
+        top, last = [], ""
+        for j, c in enumerate(header.cells):
+            last = text(c) or (last if j != rcol else "")
+            top.append(last)
+        start = h + 2
+    else:
+        sub, top, start = None, [text(c) for c in header.cells], h + 1
+    groups: dict[str, dict[str, tuple[int, str, Cell | None]]] = {}
+    for j, name in enumerate(top):
+        if j == rcol or j in cols.values() or not name:
+            continue
+        label = f"{name} {text(sub.get(j))}".strip() if sub is not None else name
+        code, measure, unit = resolve_indicator(name)
+        if sub is not None and text(sub.get(j)):
+            _, sub_measure, sub_unit = split_measure(sub.get(j))
+            measure, unit = sub_measure or measure, sub_unit or unit
+        if code is None:   # bulletins carry indicators troika does not model (GDP, CPI, …): ignored
+            continue
+        g = groups.setdefault(code, {})
+        measure = measure or ("yoy" if "value" in g else "value")
+        if measure in g:
+            problems.append(Problem(file, header.row, label, f"a second {measure} column for {code}; keep one"))
+            continue
+        g[measure] = (j, label, Cell(unit, header.row, label) if unit else titles.unit)
+    period = titles.period if "period" not in cols else None
+    if "period" not in cols and period is None:
+        problems.append(Problem(file, header.row, None, "no period found for this bulletin: put it in a title line "
+                                "above the header (e.g. 2025年1-10月各市主要经济指标) or add a 时期/period column"))
+        return []
+    out = []
+    for line in lines[start:]:
+        if line.is_blank() or _is_note(line):
+            continue
+        for code, g in groups.items():
+            vj, yj = g.get("value"), g.get("yoy")
+            value = Cell(line.get(vj[0]), line.row, vj[1]) if vj and not is_missing(line.get(vj[0])) else None
+            yoy = Cell(line.get(yj[0]), line.row, yj[1]) if yj and not is_missing(line.get(yj[0])) else None
+            if value is None and yoy is None:
+                continue
+            out.append(Record(line.row, Cell(line.get(rcol), line.row, text(header.get(rcol)) or "地区"),
+                              Cell(INDICATORS[code].zh, header.row, (vj or yj)[1]),
+                              _cell(line, cols.get("period"), header) or period, value=value, yoy=yoy,
+                              unit=(vj or yj)[2], **_meta(line, header, cols, titles)))
+    return out
+
+
+_PARSERS = {"long": _long, "wide": _wide, "bulletin": _bulletin}
+
+
+def parse_grid(lines: list[Line], file: str, sheet: str | None = None) -> tuple[str, list[Record], list[Problem]]:
+    """Find the header of a grid, tell its layout and return (layout, records, header problems).
+
+    Raises
+    ------
+    DataError
+        When no header row is found in the first ``HEADER_SEARCH_LINES`` lines.
+    """
+    found = _find_header(lines)
+    if found is None:
+        raise DataError(f"{file}: no table header found", [Problem(file, None, None, (
+            f"no header row found in the first {HEADER_SEARCH_LINES} lines; expected a long table (地区/region, "
+            "指标/indicator, 时期/period, 累计值/ytd_value, 累计增长/ytd_yoy), a wide table (地区, 指标, one "
+            "column per YTD month such as 2025年1-10月) or a monthly bulletin (地区 and column pairs such as "
+            "社会消费品零售总额 累计值 | 比上年同期增长%); if the text looks garbled, pass encoding=..."))])
+    h, kind = found
+    problems: list[Problem] = []
+    records = _PARSERS[kind](lines, h, _titles(lines[:h], sheet), file, problems)
+    return kind, records, problems

@@ -1,0 +1,261 @@
+"""Read batch runs back from the store: what the app, notebooks and the Excel export use.
+
+Only complete runs are ever returned (a run's rows become visible together with its ``complete``
+status, in one transaction), and each run is read inside one read transaction, so a reader polling
+while a batch commits sees either the previous run or the new one, whole.
+
+Examples
+--------
+>>> from forecast.runs.results import load_latest_run
+>>> run = load_latest_run(store)                              # default: $TROIKA_DB or data/troika.db
+>>> run.status, run.data_vintage
+('complete', Period('2026-10', 'M'))
+>>> run.targets[["region", "indicator", "projected", "probability"]].iloc[1:3].round(1)
+     region indicator  projected  probability
+1  liaoning    retail        2.5          0.0
+2  liaoning     trade        1.1          0.0
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecast.data.errors import DataError, StoreError
+from forecast.runs.store import Store
+
+#: Columns of :attr:`RunResult.metrics` before the metric columns.
+METRIC_KEY_COLUMNS = ["region", "indicator", "outcome", "method", "models", "seconds", "flags"]
+METRIC_COLUMNS = ["mase", "smape", "coverage80", "growth_error_pp", "rel_mae", "n_origins"]
+
+
+@dataclass(frozen=True, eq=False)
+class StoredForecast:
+    """One series of a stored run: sample paths of future period flows and how they were made.
+
+    The duck type of :class:`forecast.engine.auto.SeriesForecast` that :mod:`forecast.decisions.targets`,
+    :mod:`forecast.decisions.reconcile` and :mod:`forecast.decisions.scenarios` accept. ``paths`` are the run's final
+    (reconciled) paths, stored as float32 and returned as float64; ``raw_paths`` the engine's paths
+    where reconciliation changed them (else None); ``mean`` the mean of the final paths.
+    """
+
+    region: str
+    indicator: str
+    last_period: pd.Period | None
+    periods: pd.PeriodIndex
+    paths: np.ndarray
+    mean: np.ndarray
+    weights: dict[str, float] = field(default_factory=dict)
+    dropped: dict[str, str] = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
+    metrics: dict[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    method: str = ""
+    outcome: str = "ok"
+    raw_paths: np.ndarray | None = None
+    seconds: float | None = None
+
+    def quantiles(self, levels: Any = (0.1, 0.5, 0.9)) -> np.ndarray:
+        """Quantiles of the paths per period: array ``len(levels) × h``."""
+        q = np.atleast_1d(np.asarray(levels, float))
+        if np.any((q < 0) | (q > 1)):
+            raise DataError(f"quantile levels are probabilities in [0, 1], got {list(q)}; for 80 % use 0.1, 0.9")
+        return np.quantile(self.paths, q, axis=0)
+
+
+@dataclass(frozen=True, eq=False)
+class RunResult:
+    """A complete batch run as stored.
+
+    Attributes
+    ----------
+    run_id, status, data_hash, code_version, message : str
+    started, finished : datetime (UTC)
+    settings : dict
+        :class:`forecast.runs.batch.BatchSettings` as recorded.
+    data_vintage : Period or None
+        Latest period with a released figure in the data the run used.
+    panel : DataFrame
+        The panel the run was fitted on (:func:`forecast.data.panel.build_panel`), as stored with the run.
+    forecasts : dict
+        ``(region, indicator)`` → :class:`StoredForecast` (reconciled), catalogue regions only.
+    discrepancies : dict
+        ``("discrepancy", indicator)`` → :class:`StoredForecast`: the statistical discrepancy
+        (province − Σ cities) of each reconciled indicator.
+    targets : DataFrame
+        :func:`forecast.decisions.targets.evaluate_targets` of the run.
+    target_table : DataFrame
+        The targets table the run used (:func:`forecast.data.target_table.load_targets`).
+    metrics : DataFrame
+        One row per series: :data:`METRIC_KEY_COLUMNS` then the backtest metrics.
+    scenarios : dict
+        Saved scenario name → :func:`forecast.decisions.scenarios.compare_scenarios` table (baseline and scenario).
+    scenario_errors : dict
+        Saved scenario name → why it could not be applied to this run.
+    scenario_specs : dict
+        Saved scenario name → the scenario as the run evaluated it (``scenario_to_dict`` form).
+    """
+
+    run_id: str
+    started: datetime
+    finished: datetime | None
+    status: str
+    data_hash: str
+    code_version: str
+    settings: dict
+    data_vintage: pd.Period | None
+    panel: pd.DataFrame
+    forecasts: dict
+    discrepancies: dict
+    targets: pd.DataFrame
+    target_table: pd.DataFrame
+    metrics: pd.DataFrame
+    scenarios: dict
+    scenario_errors: dict
+    scenario_specs: dict = field(default_factory=dict)
+    message: str = ""
+
+    @property
+    def fallback(self) -> list[tuple[str, str]]:
+        """Series on the fallback model or failed."""
+        return [k for k, f in self.forecasts.items() if f.outcome != "ok"] + \
+            [(r, i) for r, i, o in zip(self.metrics["region"], self.metrics["indicator"], self.metrics["outcome"],
+                                       strict=True) if o == "failed" and (r, i) not in self.forecasts]
+
+    def scenario_inputs(self) -> dict:
+        """Forecasts and discrepancy series together: the mapping :func:`forecast.decisions.scenarios.apply_scenario` takes."""
+        return {**self.forecasts, **self.discrepancies}
+
+
+def _open(store: Store | str | os.PathLike | None) -> Store | None:
+    if isinstance(store, Store):
+        return store
+    from forecast.runs.store import default_path
+
+    path = Path(store) if store is not None else default_path()
+    if not path.exists():
+        return None
+    return Store(path, create=False)
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def load_latest_run(store: Store | str | os.PathLike | None = None) -> RunResult | None:
+    """The latest complete run, or None when there is no store or no complete run yet.
+
+    Parameters
+    ----------
+    store : Store or path, optional
+        Default ``$TROIKA_DB`` or ``data/troika.db``. A missing file gives None (nothing is created).
+
+    Raises
+    ------
+    StoreError
+        When the file is corrupt, foreign or of a newer schema (left untouched).
+
+    Examples
+    --------
+    >>> load_latest_run("data/troika.db") is None             # no store yet: nothing is created
+    True
+    >>> load_latest_run(store).status
+    'complete'
+    """
+    st = _open(store)
+    if st is None:
+        return None
+    from forecast.runs.store import runs as R
+
+    with st.snapshot() as conn:
+        run_id = R.latest_run_id(conn)
+        return None if run_id is None else _read(conn, run_id)
+
+
+def load_run(run_id: str, store: Store | str | os.PathLike | None = None) -> RunResult:
+    """A complete run by id (``latest``, a full id or a unique prefix).
+
+    Raises
+    ------
+    StoreError
+        No store, no such run, or the run is not complete (running or failed runs have no results).
+
+    Examples
+    --------
+    >>> load_run("latest", store).run_id                      # doctest: +ELLIPSIS
+    '...T...Z-...'
+    """
+    st = _open(store)
+    if st is None:
+        raise StoreError(f"no store at {store or 'the default path'}; run `forecast run` first")
+    from forecast.runs.store import runs as R
+
+    with st.snapshot() as conn:
+        rid = R.resolve_run_id(conn, run_id)
+        row = R.run_row(conn, rid) if rid else None
+        if row is None:
+            raise StoreError(f"no run {run_id!r} in the store {st.path} (or the prefix is ambiguous); "
+                             "`forecast runs` lists the runs")
+        if row["status"] != "complete":
+            raise StoreError(f"run {rid} is {row['status']} ({row['message'] or 'no results'}); only complete runs "
+                             "have results. `forecast runs` lists the runs")
+        return _read(conn, rid)
+
+
+def list_runs(store: Store | str | os.PathLike | None = None) -> pd.DataFrame:
+    """Every run of the store (any status), oldest first; empty when there is no store."""
+    from forecast.runs.store.runs import RUN_COLUMNS
+
+    st = _open(store)
+    return pd.DataFrame(columns=RUN_COLUMNS) if st is None else st.runs()
+
+
+def _read(conn: Any, run_id: str) -> RunResult:
+    from forecast.data.catalog import REGIONS
+    from forecast.runs.store import runs as R
+
+    row = R.run_row(conn, run_id)
+    forecasts, discrepancies, metric_rows = {}, {}, []
+    for rec in R.read_series(conn, run_id):
+        periods = pd.PeriodIndex(rec["periods"], freq="M")
+        fc = StoredForecast(
+            region=rec["region"], indicator=rec["indicator"],
+            last_period=pd.Period(rec["last_period"], freq="M") if rec["last_period"] else None,
+            periods=periods, paths=rec["paths"], mean=rec["mean"], weights=rec["weights"], dropped=rec["dropped"],
+            flags=tuple(rec["flags"]), metrics=rec["metrics"], notes=tuple(rec["notes"]), method=rec["method"],
+            outcome=rec["outcome"], raw_paths=rec["raw_paths"], seconds=rec["seconds"],
+        )
+        key = (fc.region, fc.indicator)
+        if fc.region in REGIONS:
+            if fc.outcome != "failed":
+                forecasts[key] = fc
+            metric_rows.append({"region": fc.region, "indicator": fc.indicator, "outcome": fc.outcome,
+                                "method": fc.method, "models": ", ".join(m for m, w in fc.weights.items() if w > 0),
+                                "seconds": fc.seconds, "flags": "; ".join(fc.flags),
+                                **{m: fc.metrics.get(m, np.nan) for m in METRIC_COLUMNS}})
+        else:
+            discrepancies[key] = fc
+    metrics = pd.DataFrame(metric_rows, columns=METRIC_KEY_COLUMNS + METRIC_COLUMNS)
+    metrics = metrics.astype({c: "float64" for c in ["seconds", *METRIC_COLUMNS]})
+    scen = R.read_scenarios(conn, run_id)
+    return RunResult(
+        run_id=run_id, started=_time(row["started"]), finished=_time(row["finished"]), status=row["status"],
+        data_hash=row["data_hash"], code_version=row["code_version"], settings=row["settings"],
+        data_vintage=pd.Period(row["data_vintage"], freq="M") if row["data_vintage"] else None,
+        panel=_or_empty(R.read_frame(conn, run_id, "panel")), forecasts=forecasts, discrepancies=discrepancies,
+        targets=_or_empty(R.read_frame(conn, run_id, "targets")),
+        target_table=_or_empty(R.read_frame(conn, run_id, "target_table")), metrics=metrics,
+        scenarios={s["name"]: R.read_frame(conn, run_id, f"scenario:{s['name']}") for s in scen if s["ok"]},
+        scenario_errors={s["name"]: s["message"] for s in scen if not s["ok"]},
+        scenario_specs={s["name"]: s["spec"] for s in scen}, message=row["message"],
+    )
+
+
+def _or_empty(frame: pd.DataFrame | None) -> pd.DataFrame:
+    return pd.DataFrame() if frame is None else frame

@@ -1,0 +1,414 @@
+"""The local SQLite store: observations, ingests and batch runs (forecasts, paths, targets, scenarios).
+
+One file, opened in WAL mode so readers (the app) never block the writer (a scheduled ingest or batch)
+and never see half a write: every write is one transaction, and a batch run becomes visible only when
+it is committed as complete. The schema is versioned in the ``schema_version`` table and upgraded by
+forward migrations (:data:`MIGRATIONS`, in :mod:`forecast.runs.store.schema`), all pending steps in one
+transaction. A file that is not SQLite, holds tables troika does not know, or was written by a newer
+troika is refused with a :class:`~forecast.data.errors.StoreError`; it is never re-created or overwritten.
+
+Modules: :mod:`~forecast.runs.store.schema` (migrations and checks), :mod:`~forecast.runs.store.ingest`
+(observations), :mod:`~forecast.runs.store.runs` (batch runs), :mod:`~forecast.runs.store.codec` (frames and
+paths ↔ JSON and float32 blobs; never pickle), :mod:`~forecast.runs.store.lock` (one batch at a time).
+Read runs through :mod:`forecast.runs.results`.
+
+Tables (schema version 1)
+    ``ingests``: ``id``, ``file`` (path as given), ``sha256`` (of the file's bytes), ``ingested_at``
+    (UTC, ISO 8601), ``rows_added``, ``rows_filled`` (stored rows whose missing half it filled in).
+    ``observations``: ``region``, ``indicator``, ``period`` (``'YYYY-MM'``), ``vintage`` (``''`` when
+    unknown), ``ytd_value`` (亿元, NULL when unpublished), ``ytd_yoy`` (%, NULL when unpublished),
+    ``status``, ``source``, ``ingest_id`` (the ingest that added the row). Primary key
+    (region, indicator, period, vintage).
+Tables of version 2 (runs): see :mod:`forecast.runs.store.schema`.
+
+Examples
+--------
+>>> store = Store("data/troika.db")
+>>> store.ingest(["data/observations/liaoning_ytd.csv"]).rows_added
+9750
+>>> rows = store.observations(region="沈阳", indicator="retail")
+>>> rows[["region", "period", "ytd_value", "ytd_yoy"]].tail(1)
+       region   period  ytd_value  ytd_yoy
+129  shenyang  2026-10     3701.3      1.0
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from forecast.data.errors import StoreError
+from forecast.data.schema import INDICATOR, OBSERVATION_COLUMNS, REGION, YTD_VALUE, YTD_YOY
+from forecast.runs.store.ingest import (
+    OBS_SQL_COLUMNS,
+    FileIngest,
+    IngestReport,
+    file_sha256,
+    ingest_files,
+    observations_frame,
+)
+from forecast.runs.store.lock import RunLock, RunLocked, lock_path
+from forecast.runs.store.schema import (
+    ENV_DB,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    VERSION_TABLE,
+    check_schema,
+    create_version_table,
+    expected_tables,
+    migrate,
+    now,
+    user_tables,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DB_NAME = "troika.db"
+
+# names of the single-module store, kept importable
+_VERSION_TABLE = VERSION_TABLE
+_OBS_SQL_COLUMNS = OBS_SQL_COLUMNS
+_create_version_table = create_version_table
+_user_tables = user_tables
+_now = now
+_to_frame = observations_frame
+
+__all__ = ["DB_NAME", "ENV_DB", "MIGRATIONS", "SCHEMA_VERSION", "FileIngest", "IngestReport", "RunLock",
+           "RunLocked", "Store", "default_path", "expected_tables", "file_sha256", "lock_path"]
+
+
+def default_path() -> Path:
+    """Return the store path: ``$TROIKA_DB``, else ``troika.db`` in ``$TROIKA_DATA_DIR`` or the data dir.
+
+    Examples
+    --------
+    >>> default_path().name
+    'troika.db'
+    """
+    if os.environ.get(ENV_DB):
+        return Path(os.environ[ENV_DB])
+    if os.environ.get("TROIKA_DATA_DIR"):
+        return Path(os.environ["TROIKA_DATA_DIR"]) / DB_NAME
+    try:
+        from forecast.data.files import DATA_DIR
+    except ImportError:  # io not importable: the repository's data/
+        DATA_DIR = Path(__file__).resolve().parents[3] / "data"
+    return Path(DATA_DIR) / DB_NAME
+
+
+class Store:
+    """The SQLite store of observations and batch runs.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Database file. Default ``$TROIKA_DB`` or ``<data dir>/troika.db``.
+    create : bool
+        Create the file (and its folder) when it does not exist. With ``False`` a missing file is a
+        :class:`StoreError` (commands that only read should not leave an empty store behind).
+
+    Raises
+    ------
+    StoreError
+        When the file is not SQLite, holds tables troika does not know, has a schema version this troika
+        does not know (e.g. written by a newer one), or cannot be opened. The file is left untouched.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> store = Store(os.path.join(tempfile.mkdtemp(), "t.db"))
+    >>> store.schema_version() == SCHEMA_VERSION, store.journal_mode()
+    (True, 'wal')
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None, *, create: bool = True):
+        self.path = Path(path) if path is not None else default_path()
+        if not self.path.exists():
+            if not create:
+                raise StoreError(
+                    f"no store at {self.path}; run `forecast ingest FILE…` first to create it "
+                    f"(or pass --db / set {ENV_DB} to an existing store)"
+                )
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StoreError(f"cannot create the folder of the store {self.path}: {e}") from e
+        elif self.path.is_dir():
+            raise StoreError(f"{self.path} is a folder; the store must be a file, e.g. {self.path / DB_NAME}")
+        self._open_and_migrate()
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    # ------------------------------------------------------------------ connections and schema
+    def _raw_connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot open the store {self.path}: {e}") from e
+        return conn
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """Yield a connection (autocommit, foreign keys on) and close it afterwards.
+
+        Use ``with store.transaction() as conn`` to write; each write must be one transaction.
+        """
+        conn = self._raw_connect()
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            yield conn
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"store {self.path}: {e}") from e
+        finally:
+            conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Yield a connection inside ``BEGIN IMMEDIATE``; commit on success, roll back on any error.
+
+        Readers see either everything written in the block or nothing of it.
+        """
+        with self.connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """Yield a connection inside one read transaction: every query sees the same committed state."""
+        with self.connect() as conn:
+            conn.execute("BEGIN DEFERRED")
+            try:
+                yield conn
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+
+    def _open_and_migrate(self) -> None:
+        conn = self._raw_connect()
+        try:
+            try:
+                tables = user_tables(conn)
+            except sqlite3.OperationalError as e:  # locked, unreadable: the file may be fine
+                raise StoreError(f"cannot read the store {self.path}: {e}") from e
+            except sqlite3.DatabaseError as e:
+                raise StoreError(
+                    f"{self.path} is not a SQLite database ({e}); it was left untouched. "
+                    f"Move it away or pass another --db path (or set {ENV_DB})."
+                ) from e
+            version = check_schema(conn, tables, self.path)
+            try:
+                conn.execute("PRAGMA journal_mode = WAL").fetchone()
+                conn.execute("PRAGMA foreign_keys = ON")
+                if version < SCHEMA_VERSION:
+                    migrate(conn, version)
+            except sqlite3.DatabaseError as e:
+                raise StoreError(f"cannot prepare the store {self.path}: {e}") from e
+        finally:
+            conn.close()
+
+    def schema_version(self) -> int:
+        """Return the store's schema version."""
+        with self.connect() as conn:
+            return int(conn.execute(f"SELECT MAX(version) FROM {VERSION_TABLE}").fetchone()[0])
+
+    def journal_mode(self) -> str:
+        """Return SQLite's journal mode for the file (``'wal'``)."""
+        with self.connect() as conn:
+            return str(conn.execute("PRAGMA journal_mode").fetchone()[0])
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file and truncate it (``wal_checkpoint(TRUNCATE)``)."""
+        with self.connect() as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+    def integrity_check(self) -> str:
+        """Return SQLite's ``PRAGMA integrity_check`` verdict (``'ok'`` for a sound file)."""
+        with self.connect() as conn:
+            return "; ".join(str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall())
+
+    def dump(self) -> list[str]:
+        """Return the SQL text of the whole database (``iterdump``): a content snapshot for comparisons."""
+        with self.connect() as conn:
+            return list(conn.iterdump())
+
+    def lock(self) -> RunLock:
+        """The batch lock of this store (``with store.lock(): …``; raises :class:`RunLocked` when held)."""
+        return RunLock(self.path)
+
+    # ------------------------------------------------------------------ ingest
+    def ingest(self, paths: Iterable[str | os.PathLike]) -> IngestReport:
+        """Validate input tables and add their observations to the store in one transaction.
+
+        Every new file is read and validated first (:func:`forecast.data.files.read_tables`); any problem raises
+        one :class:`DataError` and nothing is written. A file whose sha256 was already ingested is
+        skipped without being read; rows identical to stored ones are not added again, and a row may
+        fill in the missing half (level or growth) of a stored one. A row whose key (region, indicator,
+        period, vintage) is stored with a different value or status is an error: a revision needs a
+        vintage (release date) of its own.
+
+        Parameters
+        ----------
+        paths : iterable of str or Path
+            Input tables (CSV or Excel) in any layout :mod:`forecast.data.files` reads.
+
+        Returns
+        -------
+        IngestReport
+            Rows read and added per file.
+
+        Raises
+        ------
+        DataError
+            Listing every problem of every file, or every conflicting row; nothing is written.
+        StoreError
+            When the store cannot be written (locked for more than 30 s, disk full, read-only).
+
+        Examples
+        --------
+        >>> store = Store("data/troika.db")
+        >>> report = store.ingest(["tests/fixtures/good/long_utf8.csv"])
+        >>> [(f.file, f.rows_added) for f in report.files]
+        [('tests/fixtures/good/long_utf8.csv', 39)]
+        >>> store.ingest(["tests/fixtures/good/long_utf8.csv"]).files[0].skipped   # the same bytes again
+        True
+        """
+        return ingest_files(self, [Path(p) for p in paths])
+
+    # ------------------------------------------------------------------ reading
+    def observations(
+        self,
+        region: str | Sequence[str] | None = None,
+        indicator: str | Sequence[str] | None = None,
+        latest_vintage: bool = True,
+    ) -> pd.DataFrame:
+        """Return stored observations as a frame of the observations contract.
+
+        Parameters
+        ----------
+        region, indicator : str or list of str, optional
+            Filter by names, aliases or codes (resolved through the catalogue). Default: all.
+        latest_vintage : bool
+            Keep only the latest vintage of each (region, indicator, period) (dated vintages sort
+            after ``''``). ``False`` returns every stored release.
+
+        Returns
+        -------
+        DataFrame
+            Columns :data:`forecast.data.schema.OBSERVATION_COLUMNS`, sorted by region and indicator in
+            catalogue order (province first), then period and vintage; ``period`` is ``Period[M]``,
+            NULL figures are NaN.
+
+        Examples
+        --------
+        >>> store.observations("辽宁", "retail").columns.tolist()
+        ['region', 'indicator', 'period', 'ytd_value', 'ytd_yoy', 'vintage', 'status', 'source']
+        """
+        with self.connect() as conn:
+            return observations_frame(self._observation_rows(conn, region, indicator, latest_vintage))
+
+    def _observation_rows(self, conn: sqlite3.Connection, region, indicator, latest_vintage: bool = True,
+                          columns: Sequence[str] = OBSERVATION_COLUMNS) -> list[tuple]:
+        from forecast.data.catalog import indicator_code, region_code
+
+        where, params = [], []
+        for col, names, resolve in ((REGION, region, region_code), (INDICATOR, indicator, indicator_code)):
+            if names is None:
+                continue
+            codes = [resolve(n) for n in ([names] if isinstance(names, str) else names)]
+            where.append(f"o.{col} IN ({', '.join('?' * len(codes))})")
+            params.extend(codes)
+        if latest_vintage:
+            where.append(
+                "o.vintage = (SELECT MAX(p.vintage) FROM observations p WHERE p.region = o.region "
+                "AND p.indicator = o.indicator AND p.period = o.period)"
+            )
+        sql = f"SELECT {', '.join('o.' + c for c in columns)} FROM observations o"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return conn.execute(sql, params).fetchall()
+
+    def observations_digest(self, region=None, indicator=None) -> str:
+        """sha256 of every stored release (all vintages) of the selected series, independent of row order.
+
+        Two stores holding the same figures give the same digest; any added, filled-in or revised
+        figure changes it. The batch uses it to tell whether the data changed since the last run.
+        """
+        cols = ("region", "indicator", "period", "vintage", "ytd_value", "ytd_yoy", "status")
+        with self.connect() as conn:
+            rows = sorted(self._observation_rows(conn, region, indicator, latest_vintage=False, columns=cols))
+        h = hashlib.sha256()
+        for r in rows:
+            h.update(repr(r).encode())
+            h.update(b"\n")
+        return h.hexdigest()
+
+    def latest(self, indicators: Sequence[str] | None = None) -> pd.DataFrame:
+        """Return, per (region, indicator), the latest period with a published figure (latest vintage).
+
+        Examples
+        --------
+        >>> store.latest(["fai"]).shape                                # one row per region
+        (15, 8)
+        """
+        obs = self.observations(indicator=indicators)
+        known = obs[obs[YTD_VALUE].notna() | obs[YTD_YOY].notna()]
+        return known.groupby([REGION, INDICATOR], sort=True).tail(1).reset_index(drop=True)
+
+    def ingest_log(self) -> pd.DataFrame:
+        """Return the ingests table (id, file, sha256, ingested_at, rows_added, rows_filled), oldest first."""
+        import pandas as pd
+
+        cols = ["id", "file", "sha256", "ingested_at", "rows_added", "rows_filled"]
+        with self.connect() as conn:
+            rows = conn.execute(f"SELECT {', '.join(cols)} FROM ingests ORDER BY id").fetchall()
+        return pd.DataFrame(rows, columns=cols)
+
+    def counts(self) -> dict[str, int]:
+        """Return row counts: ``observations``, ``series`` (region × indicator pairs) and ``ingests``."""
+        with self.connect() as conn:
+            return {
+                "observations": conn.execute("SELECT COUNT(*) FROM observations").fetchone()[0],
+                "series": conn.execute(
+                    "SELECT COUNT(*) FROM (SELECT DISTINCT region, indicator FROM observations)"
+                ).fetchone()[0],
+                "ingests": conn.execute("SELECT COUNT(*) FROM ingests").fetchone()[0],
+            }
+
+    # ------------------------------------------------------------------ runs
+    def runs(self) -> pd.DataFrame:
+        """Every batch run, oldest first: id, started, finished, status, data hash, settings, counts."""
+        from forecast.runs.store.runs import list_runs
+
+        with self.connect() as conn:
+            return list_runs(conn)
+
+    def latest_run_id(self) -> str | None:
+        """Id of the latest complete run, or None."""
+        from forecast.runs.store.runs import latest_run_id
+
+        with self.connect() as conn:
+            return latest_run_id(conn)
+
+    def resolve_run(self, ref: str) -> str:
+        """Run id from ``latest``, an id or a unique prefix; :class:`StoreError` when none matches."""
+        from forecast.runs.store.runs import resolve_run_id
+
+        with self.connect() as conn:
+            run_id = resolve_run_id(conn, ref)
+        if run_id is None:
+            raise StoreError(f"no run {ref!r} in the store {self.path} (or the prefix is ambiguous); "
+                             "`forecast runs` lists the runs")
+        return run_id
