@@ -34,7 +34,7 @@ def _rss_mib(who: int) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from forecast.data.files import _current_data_dir
+    from forecast.data.files import current_data_dir
     from forecast.runs.batch import BatchSettings, RunLog, run_batch
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--indicators", default=None)
     ap.add_argument("--data-dir", type=Path, default=None, help="default: data/ (or $TROIKA_DATA_DIR)")
     args = ap.parse_args(argv)
-    data = args.data_dir or _current_data_dir()
+    data = args.data_dir or current_data_dir()
 
     def split(text: str) -> tuple[str, ...]:
         return tuple(x.strip() for x in text.split(",") if x.strip())

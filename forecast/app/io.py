@@ -307,11 +307,11 @@ def demo_store(folder: Any, regions: tuple[str, ...] = ("liaoning", "shenyang", 
     import io as _io
 
     from forecast.data.catalog import REGIONS
-    from forecast.data.files import _current_data_dir
+    from forecast.data.files import current_data_dir
     from forecast.runs.batch import BatchSettings, RunLog, run_batch
 
     folder = Path(folder)
-    src = _current_data_dir() / "observations" / "liaoning_ytd.csv"
+    src = current_data_dir() / "observations" / "liaoning_ytd.csv"
     lines = src.read_text(encoding="utf-8").splitlines()
     names = {REGIONS[r].zh for r in regions}
     (folder / "in").mkdir(parents=True, exist_ok=True)
@@ -320,7 +320,7 @@ def demo_store(folder: Any, regions: tuple[str, ...] = ("liaoning", "shenyang", 
         "\n".join([lines[0], *(x for x in lines[1:] if x.split(",", 1)[0] in names)]) + "\n", encoding="utf-8")
     report = run_batch(folder / "troika.db", input_dir=folder / "in",
                        settings=BatchSettings(n_paths=n_paths, method=method, regions=tuple(regions), artifacts=False),
-                       targets_path=_current_data_dir() / "targets.csv", scenarios_dir=folder / "no_scenarios",
+                       targets_path=current_data_dir() / "targets.csv", scenarios_dir=folder / "no_scenarios",
                        models_dir=folder / "models", log=RunLog(_io.StringIO(), progress=False))
     if report.status not in ("complete", "unchanged"):
         raise DataError(f"demo_store: the batch did not complete: {report.message}")

@@ -70,7 +70,7 @@ _STATUS = {"published": "published", "公布": "published", "已公布": "publis
            "synthetic": "generated"}
 
 
-def _current_data_dir() -> Path:
+def current_data_dir() -> Path:
     """The data directory in force: ``$TROIKA_DATA_DIR`` if set, else :data:`DATA_DIR`."""
     env = os.environ.get("TROIKA_DATA_DIR")
     return Path(env) if env else DATA_DIR
@@ -89,7 +89,7 @@ def resolve_data_path(name: str | os.PathLike, *, data_dir: str | os.PathLike | 
     >>> resolve_data_path("observations/liaoning_ytd.csv").name
     'liaoning_ytd.csv'
     """
-    root = Path(data_dir) if data_dir is not None else _current_data_dir()
+    root = Path(data_dir) if data_dir is not None else current_data_dir()
     root = root.resolve()
     path = (root / Path(name)).resolve()
     if path != root and root not in path.parents:
@@ -365,7 +365,7 @@ def load_bundled(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     >>> obs.groupby("indicator").size().to_dict()          # 15 regions, 2015-02 to 2026-10
     {'exports': 1950, 'fai': 1950, 'imports': 1950, 'retail': 1950, 'trade': 1950}
     """
-    folder = Path(data_dir if data_dir is not None else _current_data_dir()) / "observations"
+    folder = Path(data_dir if data_dir is not None else current_data_dir()) / "observations"
     files = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".csv", ".xlsx")
                    and not p.name.startswith((".", "~$"))) if folder.is_dir() else []
     if not files:

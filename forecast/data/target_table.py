@@ -17,7 +17,7 @@ from forecast.data import schema as S
 from forecast.data.catalog import indicator_code, region_code
 from forecast.data.cells import fold, parse_number, text
 from forecast.data.errors import DataError, Problem
-from forecast.data.files import _current_data_dir
+from forecast.data.files import current_data_dir
 from forecast.data.grids import Line, read_grids
 from forecast.data.schema import KIND, TARGET_COLUMNS
 
@@ -87,7 +87,7 @@ def load_targets(path: str | os.PathLike | None = None, *, encoding: str | None 
     >>> targets.columns.tolist()
     ['region', 'indicator', 'year', 'value', 'kind', 'status', 'source']
     """
-    path = Path(path) if path is not None else _current_data_dir() / "targets.csv"
+    path = Path(path) if path is not None else current_data_dir() / "targets.csv"
     file, probs, rows, seen = str(path), [], [], {}
     for label, _, lines in read_grids(path, encoding):
         hi = next((i for i, ln in enumerate(lines[:20]) if sum(fold(c) in _TARGET_ROLE for c in ln.cells) >= 3), None)

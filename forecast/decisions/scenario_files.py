@@ -98,7 +98,7 @@ def save_scenario(scenario: Scenario, path: str | os.PathLike) -> Path:
 
 def scenarios_dir() -> Path:
     """``scenarios/`` under the data directory (``TROIKA_DATA_DIR`` or the repository's ``data/``)."""
-    from forecast.data.files import _current_data_dir as data_dir
+    from forecast.data.files import current_data_dir as data_dir
 
     return data_dir() / "scenarios"
 

@@ -231,7 +231,7 @@ def run_batch(
     >>> run_batch("data/troika.db", settings=settings).status      # same data, settings and code
     'unchanged'
     """
-    from forecast.data.files import _current_data_dir
+    from forecast.data.files import current_data_dir
     from forecast.runs.store import runs as R
 
     start = time.perf_counter()
@@ -253,7 +253,7 @@ def run_batch(
         with store.transaction() as conn:
             stale = R.mark_stale(conn)
         clean_artifacts(models_dir, stale)
-        files = input_files(input_dir if input_dir is not None else _current_data_dir() / "observations")
+        files = input_files(input_dir if input_dir is not None else current_data_dir() / "observations")
         ingest = store.ingest(files) if files else None
         pause_point("ingested")
         obs = store.observations(region=settings.regions, indicator=settings.indicators)

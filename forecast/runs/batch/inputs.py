@@ -47,9 +47,9 @@ def default_models_dir() -> Path:
     """``$TROIKA_MODELS_DIR``, else ``models/`` beside the data directory (the repository's ``models/``)."""
     if os.environ.get(MODELS_ENV):
         return Path(os.environ[MODELS_ENV])
-    from forecast.data.files import _current_data_dir
+    from forecast.data.files import current_data_dir
 
-    return _current_data_dir().parent / "models"
+    return current_data_dir().parent / "models"
 
 
 def input_files(folder: str | os.PathLike) -> list[Path]:
@@ -88,17 +88,17 @@ def load_inputs(targets_path: str | os.PathLike | None, scenarios_dir: str | os.
     """
     import pandas as pd
 
-    from forecast.data.files import _current_data_dir
+    from forecast.data.files import current_data_dir
     from forecast.data.schema import TARGET_COLUMNS
     from forecast.data.target_table import load_targets
     from forecast.decisions.scenario_files import SUFFIXES, load_scenario, scenario_to_dict
 
-    default_targets = _current_data_dir() / "targets.csv"
+    default_targets = current_data_dir() / "targets.csv"
     if targets_path is None and not default_targets.is_file():
         targets = pd.DataFrame(columns=TARGET_COLUMNS)
     else:
         targets = load_targets(targets_path)
-    folder = Path(scenarios_dir) if scenarios_dir is not None else _current_data_dir() / "scenarios"
+    folder = Path(scenarios_dir) if scenarios_dir is not None else current_data_dir() / "scenarios"
     files = sorted(p for p in folder.glob("*") if p.suffix.lower() in SUFFIXES
                    and not p.name.startswith(".")) if folder.is_dir() else []
     out: list[SavedScenario] = []
