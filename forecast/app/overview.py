@@ -24,13 +24,13 @@ from forecast.present import i18n
 
 #: Columns of :func:`overview_frame` (evaluate_targets' columns plus ``has_target``).
 OVERVIEW_NUMBERS = ["ytd_growth", "target", "projected", "p10", "p90", "probability", "required_growth", "gap_pp"]
-_ORDER_R = {r: i for i, r in enumerate(REGIONS)}
-_ORDER_I = {k: i for i, k in enumerate(INDICATORS)}
+REGION_ORDER = {r: i for i, r in enumerate(REGIONS)}
+INDICATOR_ORDER = {k: i for i, k in enumerate(INDICATORS)}
 
 
 def in_catalogue_order(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows sorted by region (province first, then cities) and indicator in catalogue order."""
-    key = frame[REGION].map(_ORDER_R).fillna(99) * 100 + frame[INDICATOR].map(_ORDER_I).fillna(99)
+    key = frame[REGION].map(REGION_ORDER).fillna(99) * 100 + frame[INDICATOR].map(INDICATOR_ORDER).fillna(99)
     return frame.assign(_k=key.to_numpy()).sort_values("_k", kind="stable").drop(columns="_k").reset_index(drop=True)
 
 
@@ -130,7 +130,7 @@ def overview_frame(run: Any, indicators: tuple[str, ...] = CARRIAGES) -> pd.Data
     have = tg[[k in in_panel for k in zip(tg[REGION], tg[INDICATOR], strict=True)]].copy()
     have.insert(have.columns.get_loc("target"), "has_target", True)
     done = set(zip(have[REGION], have[INDICATOR], strict=True))
-    extra = [k for k in sorted(in_panel, key=lambda k: (_ORDER_R.get(k[0], 99), _ORDER_I.get(k[1], 99)))
+    extra = [k for k in sorted(in_panel, key=lambda k: (REGION_ORDER.get(k[0], 99), INDICATOR_ORDER.get(k[1], 99)))
              if k[1] in indicators and k not in done]
     frames = [have]
     if extra:

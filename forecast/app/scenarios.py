@@ -16,7 +16,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecast.app.overview import _ORDER_I, _ORDER_R, baseline_frame, run_year, scenario_inputs, targets_input
+from forecast.app.overview import (
+    INDICATOR_ORDER,
+    REGION_ORDER,
+    baseline_frame,
+    run_year,
+    scenario_inputs,
+    targets_input,
+)
 from forecast.data.catalog import REGIONS
 from forecast.data.errors import DataError
 from forecast.data.schema import INDICATOR, REGION, YEAR
@@ -140,7 +147,7 @@ def scenario_effect(run: Any, scenario: Any, context: ScenarioContext | None = N
     panel = pd.concat(parts, ignore_index=True) if parts else run.panel.iloc[:0]
     out = apply_scenario(scenario, inputs, panel, levels=levels, bases=ctx.bases)
     changed = [k for k, v in out.items() if k[0] in REGIONS and v is not run.forecasts.get(k) and k in ctx.positions]
-    changed.sort(key=lambda k: (_ORDER_R.get(k[0], 99), _ORDER_I.get(k[1], 99)))
+    changed.sort(key=lambda k: (REGION_ORDER.get(k[0], 99), INDICATOR_ORDER.get(k[1], 99)))
     base = ctx.baseline.set_index([REGION, INDICATOR])
     rows = []
     for key in changed:

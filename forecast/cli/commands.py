@@ -111,7 +111,7 @@ def _pct(x: Any, fmt: str = "{:.1f}") -> str:
 
 def targets_table(run: Any, lang: str = "zh") -> str:
     """The run's targets as an aligned text table (one row per target)."""
-    from forecast.cli.main import period_label, render_table
+    from forecast.cli.tables import period_label, render_table
     from forecast.data.catalog import INDICATORS, REGIONS
     from forecast.decisions.position import panel_base_effect
     from forecast.present import i18n
@@ -171,7 +171,7 @@ def add_runs(sub: Any) -> None:
 
 def cmd_runs(args: argparse.Namespace) -> int:
     """Body of ``forecast runs``."""
-    from forecast.cli.main import render_table
+    from forecast.cli.tables import render_table
     from forecast.runs.store import Store
 
     runs = Store(args.db, create=False).runs()
@@ -243,7 +243,7 @@ def add_scenario(sub: Any) -> None:
 
 def scenario_table(table: Any, name: str, lang: str = "zh") -> str:
     """A :func:`forecast.decisions.scenarios.compare_scenarios` table as text: baseline and scenario side by side."""
-    from forecast.cli.main import render_table
+    from forecast.cli.tables import render_table
     from forecast.data.catalog import INDICATORS, REGIONS
 
     base = table[table["scenario"] == "baseline"].set_index(["region", "indicator"])

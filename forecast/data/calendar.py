@@ -151,15 +151,15 @@ def spring_festival_regressors(periods: pd.PeriodIndex, periods_per_year: int = 
     >>> float((x["sf_mar"].iloc[1] - x["sf_mar"].iloc[0]).round(4))  # 3 of 22 days in March 2026
     0.1364
     """
-    from forecast.data.ytd import _check_mode, _seasons
+    from forecast.data.ytd import check_mode, season_numbers
 
-    P = _check_mode(periods_per_year)
+    P = check_mode(periods_per_year)
     if not isinstance(periods, pd.PeriodIndex) or periods.freqstr != "M":
         raise DataError(
             f"spring_festival_regressors: expected a monthly PeriodIndex, got {type(periods).__name__} "
             f"({getattr(periods, 'dtype', '?')}); build one with pd.period_range(start, end, freq='M')"
         )
-    seasons = _seasons(periods, P, "spring_festival_regressors")
+    seasons = season_numbers(periods, P, "spring_festival_regressors")
     cols = COLUMNS[P]
     out = np.zeros((len(periods), len(cols)))
     for i, (year, season) in enumerate(zip(periods.year, seasons, strict=True)):

@@ -28,10 +28,10 @@ from forecast.data.schema import (
     YTD_YOY,
 )
 from forecast.data.ytd import (
-    _check_mode,
-    _seasons,
     chained_index,
+    check_mode,
     comparable_base,
+    season_numbers,
     season_periods,
     ytd_to_flows,
 )
@@ -67,7 +67,7 @@ def _panel_group(region: str, indicator: str, grp: pd.DataFrame, P: int) -> pd.D
     else:
         is_index = pd.Series(False, index=idx)
     ytd_base = comparable_base(v, g)
-    seasons = _seasons(idx, P)
+    seasons = season_numbers(idx, P)
     return pd.DataFrame(
         {
             REGION: region,
@@ -125,7 +125,7 @@ def build_panel(obs: pd.DataFrame, periods_per_year: int = 11) -> pd.DataFrame:
     >>> build_panel(obs)["value"].round(1).tolist()
     [2300.0, 1161.9]
     """
-    P = _check_mode(periods_per_year)
+    P = check_mode(periods_per_year)
     need = [REGION, INDICATOR, PERIOD, YTD_VALUE, YTD_YOY]
     missing = [c for c in need if c not in obs.columns]
     if missing:

@@ -24,7 +24,7 @@ from forecast.data.schema import PERIOD
 _MODES = (11, 12)
 
 
-def _check_mode(periods_per_year: int) -> int:
+def check_mode(periods_per_year: int) -> int:
     if periods_per_year not in _MODES:
         raise DataError(
             f"periods_per_year={periods_per_year!r} is not supported; expected 11 (official series, "
@@ -33,9 +33,9 @@ def _check_mode(periods_per_year: int) -> int:
     return int(periods_per_year)
 
 
-def _seasons(index: pd.PeriodIndex, periods_per_year: int, what: str = "series") -> np.ndarray:
+def season_numbers(index: pd.PeriodIndex, periods_per_year: int, what: str = "series") -> np.ndarray:
     """Season number of every period; DataError listing every January in 11-period mode."""
-    _check_mode(periods_per_year)
+    check_mode(periods_per_year)
     months = np.asarray(index.month, dtype=int)
     if periods_per_year == 12:
         return months
@@ -88,7 +88,7 @@ def season_of(period: pd.Period | str, periods_per_year: int = 11) -> int:
     1
     """
     p = pd.Period(period, freq="M")
-    return int(_seasons(pd.PeriodIndex([p]), periods_per_year, what=str(period))[0])
+    return int(season_numbers(pd.PeriodIndex([p]), periods_per_year, what=str(period))[0])
 
 
 def season_periods(year: int, periods_per_year: int = 11) -> list[pd.Period]:
@@ -101,7 +101,7 @@ def season_periods(year: int, periods_per_year: int = 11) -> list[pd.Period]:
     >>> str(season_periods(2025, periods_per_year=12)[0])
     '2025-01'
     """
-    first = 2 if _check_mode(periods_per_year) == 11 else 1
+    first = 2 if check_mode(periods_per_year) == 11 else 1
     return [pd.Period(year=int(year), month=m, freq="M") for m in range(first, 13)]
 
 
@@ -129,7 +129,7 @@ def ytd_to_flows(ytd: pd.Series, periods_per_year: int = 11) -> pd.Series:
     [10.0, 5.0, 6.0]
     """
     idx = _period_index(ytd, "ytd")
-    seasons = _seasons(idx, periods_per_year, "ytd")
+    seasons = season_numbers(idx, periods_per_year, "ytd")
     values = ytd.to_numpy(dtype=float)
     prev = ytd.astype(float).reindex(idx - 1).to_numpy(dtype=float)
     flows = np.where(seasons == 1, values, values - prev)
@@ -139,7 +139,7 @@ def ytd_to_flows(ytd: pd.Series, periods_per_year: int = 11) -> pd.Series:
 def _grid(series: pd.Series, periods_per_year: int, what: str) -> tuple[np.ndarray, np.ndarray]:
     """Years (sorted, contiguous) and a years × seasons float matrix of a period series (NaN elsewhere)."""
     idx = _period_index(series, what)
-    seasons = _seasons(idx, periods_per_year, what)
+    seasons = season_numbers(idx, periods_per_year, what)
     if len(idx) == 0:
         return np.zeros(0, dtype=int), np.zeros((0, periods_per_year))
     years_of = np.asarray(idx.year, dtype=int)
@@ -171,7 +171,7 @@ def flows_to_ytd(flows: pd.Series, periods_per_year: int = 11) -> pd.Series:
     idx = _period_index(flows, "flows")
     years, mat = _grid(flows, periods_per_year, "flows")
     cum = np.cumsum(mat, axis=1)  # NaN propagates to the rest of the year
-    seasons = _seasons(idx, periods_per_year, "flows")
+    seasons = season_numbers(idx, periods_per_year, "flows")
     values = cum[np.asarray(idx.year, dtype=int) - years[0], seasons - 1] if len(idx) else np.zeros(0)
     return pd.Series(values, index=idx, name=flows.name)
 
@@ -283,7 +283,7 @@ def chained_index(ytd_yoy: pd.Series, periods_per_year: int = 11, anchor: pd.Ser
     >>> chained_index(g, periods_per_year=12, anchor=lv).round(6).tolist()  # 200, then 200 × 1.10
     [200.0, 220.0]
     """
-    P = _check_mode(periods_per_year)
+    P = check_mode(periods_per_year)
     g_idx = _period_index(ytd_yoy, "ytd_yoy")
     _check_growth(ytd_yoy.to_numpy(dtype=float), "chained_index")
     a = anchor if anchor is not None else pd.Series([], index=pd.PeriodIndex([], freq="M"), dtype=float)
@@ -321,6 +321,6 @@ def chained_index(ytd_yoy: pd.Series, periods_per_year: int = 11, anchor: pd.Ser
     out[:A] = np.where(np.isfinite(G[1 : A + 1]), C[:A], np.nan)
     if anchored:
         out[A] = np.where(np.isfinite(L[A]), L[A], np.where(np.isfinite(G[A]), C[A], np.nan))
-    seasons = _seasons(out_idx, P, "chained_index")
+    seasons = season_numbers(out_idx, P, "chained_index")
     result[:] = out[np.asarray(out_idx.year, dtype=int) - lo, seasons - 1]
     return result

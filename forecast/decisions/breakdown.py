@@ -24,20 +24,20 @@ from forecast.data.schema import INDICATOR, PERIOD, REGION, YEAR, YTD_VALUE, YTD
 from forecast.decisions.targets import (
     SeriesTable,
     YTDPosition,
-    _forecast_map,
+    forecast_map,
     remaining_flow_paths,
     series_table,
     ytd_position,
 )
 
 
-def _tables(panel: pd.DataFrame, indicator: str) -> dict[str, SeriesTable]:
+def indicator_tables(panel: pd.DataFrame, indicator: str) -> dict[str, SeriesTable]:
     """Every region's series of ``indicator`` in the panel, indexed once."""
     rows = panel[panel[INDICATOR] == indicator]
     return {str(r): series_table(g) for r, g in rows.groupby(REGION, sort=False)}
 
 
-def _refuse_index(tables: dict[str, SeriesTable], indicator: str, year: int, what: str) -> None:
+def refuse_index_series(tables: dict[str, SeriesTable], indicator: str, year: int, what: str) -> None:
     if any({year - 1, year} & t.index_years for t in tables.values()):
         raise DataError(
             f"{what}: {indicator} {year} runs on a chained growth index (levels not published), and city "
@@ -45,22 +45,22 @@ def _refuse_index(tables: dict[str, SeriesTable], indicator: str, year: int, wha
         )
 
 
-def _province(tables: dict[str, SeriesTable], indicator: str) -> SeriesTable:
+def province_table(tables: dict[str, SeriesTable], indicator: str) -> SeriesTable:
     if PROVINCE not in tables:
         raise DataError(f"panel has no {PROVINCE}/{indicator} series; the province is needed as the total")
     return tables[PROVINCE]
 
 
-def _year_of(tables: dict[str, SeriesTable], indicator: str, year: int | None) -> int:
+def table_year(tables: dict[str, SeriesTable], indicator: str, year: int | None) -> int:
     if year is not None:
         return int(year)
-    levels = _province(tables, indicator).levels
+    levels = province_table(tables, indicator).levels
     if not levels:
         raise DataError(f"{PROVINCE}/{indicator} has no released value; nothing to compute")
     return max(y for y, _ in levels)
 
 
-def _median_level(pos: YTDPosition, fc: Any | None) -> float:
+def median_full_year_level(pos: YTDPosition, fc: Any | None) -> float:
     """Median full-year level ``V_t + median(Σ remaining flows)`` (``V_t`` once decided; NaN without forecast)."""
     if not pos.remaining:
         return pos.ytd_value
@@ -113,14 +113,14 @@ def contributions(
     14  discrepancy  discrepancy                  1.1                        0.5
     15     liaoning     province                  2.5                        2.5
     """
-    tables = _tables(panel, indicator)
-    year = _year_of(tables, indicator, year)
-    _refuse_index(tables, indicator, year, "contributions")
-    latest = _province(tables, indicator).latest_release(year)
+    tables = indicator_tables(panel, indicator)
+    year = table_year(tables, indicator, year)
+    refuse_index_series(tables, indicator, year, "contributions")
+    latest = province_table(tables, indicator).latest_release(year)
     if latest is None:
         raise DataError(f"{PROVINCE}/{indicator} has no release in {year}; contributions need the province's YTD")
     t, _, _ = latest
-    fmap = _forecast_map(forecasts)
+    fmap = forecast_map(forecasts)
     regions = [c for c in CITIES if c in tables and (rel := tables[c].latest_release(year)) and rel[0] == t]
     rows = [_contribution_row(tables[r], "city" if r != PROVINCE else "province", year, fmap)
             for r in [*regions, PROVINCE]]
@@ -163,7 +163,7 @@ def _contribution_row(tab: SeriesTable, role: str, year: int, fmap: dict) -> dic
     try:
         pos = ytd_position(tab, year)
         row["full_year_base"] = pos.full_year_base
-        row["full_year_level"] = _median_level(pos, fmap.get((tab.region, tab.indicator)))
+        row["full_year_level"] = median_full_year_level(pos, fmap.get((tab.region, tab.indicator)))
         if not np.isfinite(row["full_year_level"]):
             row["note"] = "no forecast"
     except DataError as exc:

@@ -23,18 +23,18 @@ from forecast.data.catalog import CITIES, PROVINCE
 from forecast.data.errors import DataError
 from forecast.data.schema import INDICATOR, REGION, YEAR, YTD_VALUE
 from forecast.decisions.breakdown import (  # noqa: F401  (contributions, carriage_shares: re-exported)
-    _median_level,
-    _province,
-    _refuse_index,
-    _tables,
-    _year_of,
     carriage_shares,
     contributions,
+    indicator_tables,
+    median_full_year_level,
+    province_table,
+    refuse_index_series,
+    table_year,
 )
 from forecast.decisions.targets import (
     SeriesTable,
     YTDPosition,
-    _forecast_map,
+    forecast_map,
     remaining_flow_paths,
     required_growth,
     ytd_position,
@@ -89,8 +89,8 @@ def _discrepancy_share(tables, indicator, year, prov, cities, fmap) -> tuple[flo
     """Share of the discrepancy in the province's full-year level, and which basis gave it."""
     keys = [PROVINCE, *cities]
     if fmap and all((r, indicator) in fmap for r in keys):
-        prov_level = _median_level(prov, fmap[(PROVINCE, indicator)])
-        city_level = sum(_median_level(p, fmap[(c, indicator)]) for c, p in cities.items())
+        prov_level = median_full_year_level(prov, fmap[(PROVINCE, indicator)])
+        city_level = sum(median_full_year_level(p, fmap[(c, indicator)]) for c, p in cities.items())
         return 1 - city_level / prov_level, "projected (median full-year levels)"
     last = {r: tables[r].levels.get((year - 1, 12), np.nan) for r in keys}
     if all(np.isfinite(v) for v in last.values()) and last[PROVINCE] > 0:
@@ -171,14 +171,14 @@ def invert_province_target(
     if rule not in RULES:
         raise DataError(f"invert_province_target: rule={rule!r}; expected one of {RULES}")
     target, indicator, year = _resolve_target(province_target, indicator, year)
-    tables = _tables(panel, indicator)
-    year = _year_of(tables, indicator, year)
-    _refuse_index(tables, indicator, year, "invert_province_target")
-    prov = ytd_position(_province(tables, indicator), year)
+    tables = indicator_tables(panel, indicator)
+    year = table_year(tables, indicator, year)
+    refuse_index_series(tables, indicator, year, "invert_province_target")
+    prov = ytd_position(province_table(tables, indicator), year)
     if not prov.remaining:
         raise DataError(f"{indicator} {year}: December is released, the year is decided; nothing to split")
     cities, left_out = _cities_at(tables, indicator, year, prov)
-    fmap = _forecast_map(forecasts)
+    fmap = forecast_map(forecasts)
     share_d, basis = _discrepancy_share(tables, indicator, year, prov, cities, fmap)
 
     names = list(cities)

@@ -18,15 +18,32 @@ discrepancy, and projects all series jointly.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import numpy as np
 
 from forecast.data.catalog import IDENTITIES, PROVINCE
 from forecast.decisions.discrepancy import DISCREPANCY
 
-if TYPE_CHECKING:
-    from forecast.decisions.reconcile import _Block
+
+@dataclass
+class HierarchyBlock:
+    """Mutable working copy of one indicator's hierarchy: province, cities, discrepancy.
+
+    :mod:`forecast.decisions.reconcile` makes one per indicator; :func:`mint_blocks` adjusts their paths.
+    """
+
+    indicator: str
+    cities: list[str]
+    paths: dict[str, np.ndarray]  # region → (n, h)
+    notes: dict[str, list[str]]
+
+    def note(self, region: str, text: str) -> None:
+        if text not in self.notes[region]:
+            self.notes[region].append(text)
+
+    def bottom_up(self) -> None:
+        self.paths[PROVINCE] = sum((self.paths[c] for c in self.cities), self.paths[DISCREPANCY].copy())
 
 
 def shrink_covariance(x: np.ndarray) -> tuple[np.ndarray, float]:
@@ -81,7 +98,7 @@ def project_coherent(y: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 
-def mint_blocks(blocks: list[_Block], two_level: bool) -> None:
+def mint_blocks(blocks: list[HierarchyBlock], two_level: bool) -> None:
     """Joint MinT of one or three hierarchies; writes the projected paths back into the blocks.
 
     ``blocks`` are :mod:`forecast.decisions.reconcile`'s working copies (one per indicator: ``indicator``,

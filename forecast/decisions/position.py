@@ -76,11 +76,11 @@ def series_table(panel_series: pd.DataFrame, periods_per_year: int | None = None
     releases = {k: (float(x), float(y)) for k, x, y in zip(keys, v, g, strict=True) if np.isfinite(x) and np.isfinite(y)}
     flags = panel_series[IS_INDEX].to_numpy(dtype=bool) if IS_INDEX in panel_series.columns else np.zeros(len(keys), bool)
     index_years = frozenset(int(k[0]) for k, f in zip(keys, flags, strict=True) if f)
-    ppy = periods_per_year or _periods_per_year(panel_series)
+    ppy = periods_per_year or panel_periods_per_year(panel_series)
     return SeriesTable(names[REGION], names[INDICATOR], levels, releases, index_years, ppy)
 
 
-def _full_year_base(tab: SeriesTable, year: int) -> tuple[float, str]:
+def full_year_base_of(tab: SeriesTable, year: int) -> tuple[float, str]:
     year = int(year)
     if (year, 12) in tab.releases:
         v, g = tab.releases[(year, 12)]
@@ -130,10 +130,10 @@ def full_year_base(panel_series: pd.DataFrame, year: int) -> float:
     >>> round(full_year_base(s, 2025), 6)   # B_t = 441/1.05 = 420; ratio 420/400 = 1.05; 1000 × 1.05
     1050.0
     """
-    return float(_full_year_base(series_table(panel_series), year)[0])
+    return float(full_year_base_of(series_table(panel_series), year)[0])
 
 
-def _periods_per_year(panel: pd.DataFrame) -> int:
+def panel_periods_per_year(panel: pd.DataFrame) -> int:
     months = np.asarray(pd.PeriodIndex(panel[PERIOD]).month, dtype=int) if len(panel) else np.zeros(0, int)
     if SEASON in panel.columns and len(panel):
         return 11 if np.any(months - panel[SEASON].to_numpy(dtype=int) == 1) else 12
@@ -200,7 +200,7 @@ def ytd_position(panel_series: pd.DataFrame | SeriesTable, year: int, periods_pe
     """
     tab = panel_series if isinstance(panel_series, SeriesTable) else series_table(panel_series, periods_per_year)
     ppy = periods_per_year or tab.periods_per_year
-    b12, method = _full_year_base(tab, year)
+    b12, method = full_year_base_of(tab, year)
     latest = tab.latest_release(year)
     if latest is not None:
         t, v, g = latest
@@ -293,10 +293,10 @@ def full_year_growth_paths(panel_series: pd.DataFrame, forecast: Any | None, yea
     pos = ytd_position(panel_series, year)
     if not pos.remaining:
         return np.array([pos.ytd_yoy])
-    return _growth(pos, remaining_flow_paths(pos, forecast))
+    return growth_from_flows(pos, remaining_flow_paths(pos, forecast))
 
 
-def _growth(pos: YTDPosition, remaining_flows: np.ndarray) -> np.ndarray:
+def growth_from_flows(pos: YTDPosition, remaining_flows: np.ndarray) -> np.ndarray:
     return ((pos.ytd_value + remaining_flows) / pos.full_year_base - 1) * 100
 
 

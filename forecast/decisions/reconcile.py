@@ -68,7 +68,7 @@ from forecast.decisions.discrepancy import (
     discrepancy_history,
     forecast_discrepancy,
 )
-from forecast.decisions.mint import mint_blocks, shrink_covariance
+from forecast.decisions.mint import HierarchyBlock, mint_blocks, shrink_covariance
 
 # names moved to forecast.decisions.discrepancy and forecast.decisions.mint stay importable from here
 __all__ = ["DISCREPANCY", "HISTORY_YEARS", "METHODS", "PathSet", "as_pathset", "discrepancy_history",
@@ -112,23 +112,6 @@ def as_pathset(fc: Any, paths: np.ndarray | None = None, notes: tuple[str, ...] 
 
 
 # -- the hierarchy of one indicator (or of the trade family) --------------------------------------------
-@dataclass
-class _Block:
-    """Mutable working copy of one indicator's hierarchy: province, cities, discrepancy."""
-
-    indicator: str
-    cities: list[str]
-    paths: dict[str, np.ndarray]  # region → (n, h)
-    notes: dict[str, list[str]]
-
-    def note(self, region: str, text: str) -> None:
-        if text not in self.notes[region]:
-            self.notes[region].append(text)
-
-    def bottom_up(self) -> None:
-        self.paths[PROVINCE] = sum((self.paths[c] for c in self.cities), self.paths[DISCREPANCY].copy())
-
-
 def _hierarchical(fcs: Mapping, indicator: str) -> list[str]:
     """Cities of ``indicator`` when the province and at least one city are forecast, else []."""
     if (PROVINCE, indicator) not in fcs:
@@ -164,7 +147,7 @@ def _rng(seed: int, indicator: str) -> np.random.Generator:
     return np.random.default_rng([int(seed), zlib.crc32(indicator.encode())])
 
 
-def _block(fcs: Mapping, panel: pd.DataFrame, indicator: str, cities: list[str], seed: int) -> _Block:
+def _block(fcs: Mapping, panel: pd.DataFrame, indicator: str, cities: list[str], seed: int) -> HierarchyBlock:
     keys = [(PROVINCE, indicator)] + [(c, indicator) for c in cities]
     if (DISCREPANCY, indicator) in fcs:
         keys.append((DISCREPANCY, indicator))
@@ -191,7 +174,7 @@ def _block(fcs: Mapping, panel: pd.DataFrame, indicator: str, cities: list[str],
             notes[DISCREPANCY].append(
                 "no history of province − Σ cities in the panel: the discrepancy is the gap the forecasts imply "
                 "on each path (the province keeps its own forecast)")
-    return _Block(indicator, list(cities), paths, notes)
+    return HierarchyBlock(indicator, list(cities), paths, notes)
 
 
 # -- pin ----------------------------------------------------------------------------------------------
@@ -219,7 +202,7 @@ def _pin_total(panel: pd.DataFrame, indicator: str, spec: Any, periods: pd.Perio
     return year, pos.ytd_value, float(total)
 
 
-def _pin(fam: list[_Block], pinned: str, panel: pd.DataFrame, spec: Any, periods: pd.PeriodIndex,
+def _pin(fam: list[HierarchyBlock], pinned: str, panel: pd.DataFrame, spec: Any, periods: pd.PeriodIndex,
          trade_parts: bool) -> str:
     year, v_t, total = _pin_total(panel, pinned, spec, periods)
     cols = np.flatnonzero(np.asarray(periods.year) == year)
@@ -347,7 +330,7 @@ def reconcile(forecasts: Mapping, panel: pd.DataFrame, *, method: str = "bottom_
     return out
 
 
-def _reconcile_group(blocks: list[_Block], method: str, pins: dict, panel: pd.DataFrame,
+def _reconcile_group(blocks: list[HierarchyBlock], method: str, pins: dict, panel: pd.DataFrame,
                      periods: pd.PeriodIndex, two_level: bool) -> None:
     by = {b.indicator: b for b in blocks}
     base = [b for b in blocks if not (two_level and b.indicator == "trade")]

@@ -161,7 +161,7 @@ def _check_adjustment(raw: Any, where: str, add) -> dict | None:
     return out if add.count == n0 else None
 
 
-class _Problems(list):
+class ProblemCollector(list):
     """Collects problems of one source; ``add(field, message)`` is the callback the checks use."""
 
     def __init__(self, source: str):
@@ -216,7 +216,7 @@ class Adjustment:
     note: str = ""
 
     def __post_init__(self) -> None:
-        probs = _Problems("Adjustment")
+        probs = ProblemCollector("Adjustment")
         out = _check_adjustment({f.name: getattr(self, f.name) for f in fields(self)}, "", probs)
         probs.raise_if_any("invalid")
         for k, v in (out or {}).items():
@@ -246,7 +246,7 @@ class Scenario:
     description_zh: str = ""
 
     def __post_init__(self) -> None:
-        probs = _Problems("Scenario")
+        probs = ProblemCollector("Scenario")
         if not isinstance(self.name, str) or not self.name.strip():
             probs("name", f"got {self.name!r}; expected a non-empty name")
         if self.base_run is not None and not isinstance(self.base_run, str):
@@ -300,7 +300,7 @@ def scenario_from_dict(data: Any, source: str = "<dict>") -> Scenario:
     >>> scenario_from_dict({"name": "empty", "adjustments": []}).adjustments
     ()
     """
-    probs = _Problems(source)
+    probs = ProblemCollector(source)
     if not isinstance(data, Mapping):
         probs(None, f"got {type(data).__name__}; expected a mapping with fields {', '.join(_SCN_FIELDS)}")
         probs.raise_if_any()

@@ -46,8 +46,8 @@ from forecast.decisions.reconcile import DISCREPANCY, PathSet, as_pathset
 from forecast.decisions.scenario_files import (  # noqa: F401  (re-exported: the public API of scenarios)
     KINDS,
     Adjustment,
+    ProblemCollector,
     Scenario,
-    _Problems,
     list_scenarios,
     load_scenario,
     month_range,
@@ -263,7 +263,7 @@ def apply_scenario(scenario: Scenario, forecasts: Mapping, panel: pd.DataFrame, 
         raise DataError(f"apply_scenario: got {type(scenario).__name__}; expected a Scenario "
                         "(forecast.decisions.scenarios.load_scenario reads one from a file)")
     fcs = dict(forecasts)
-    probs = _Problems(f"scenario {scenario.name!r}")
+    probs = ProblemCollector(f"scenario {scenario.name!r}")
     plan = []
     for i, adj in enumerate(scenario.adjustments):
         for j, r in enumerate(adj.regions):

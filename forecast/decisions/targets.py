@@ -30,11 +30,11 @@ from forecast.decisions.position import (  # noqa: F401 - re-exported: targets i
     YM,
     SeriesTable,
     YTDPosition,
-    _full_year_base,
-    _growth,
-    _periods_per_year,
     full_year_base,
+    full_year_base_of,
     full_year_growth_paths,
+    growth_from_flows,
+    panel_periods_per_year,
     remaining_bases,
     remaining_flow_paths,
     remaining_periods,
@@ -142,7 +142,7 @@ def _check_thresholds(thresholds: tuple[float, float]) -> tuple[float, float]:
     return on, risk
 
 
-def _forecast_map(forecasts: Mapping | Iterable | None) -> dict[tuple[str, str], Any]:
+def forecast_map(forecasts: Mapping | Iterable | None) -> dict[tuple[str, str], Any]:
     if forecasts is None:
         return {}
     if isinstance(forecasts, Mapping):
@@ -230,7 +230,7 @@ def evaluate_targets(
     _check_thresholds(thresholds)
     targets = _check_targets(targets)
     year = latest_year(panel) if year is None else int(year)
-    fmap = _forecast_map(forecasts)
+    fmap = forecast_map(forecasts)
     groups = dict(iter(panel.groupby([REGION, INDICATOR], sort=False))) if len(panel) else {}
     rows = [
         _evaluate_one(groups.get((tgt[REGION], tgt[INDICATOR])), fmap, tgt, year, thresholds)
@@ -281,7 +281,7 @@ def _evaluate_one(series: pd.DataFrame | None, fmap: dict, tgt: dict, year: int,
             notes.append(exc.summary)
         fc = fmap.get((region, indicator))
         try:
-            growth = _growth(pos, remaining_flow_paths(pos, fc))
+            growth = growth_from_flows(pos, remaining_flow_paths(pos, fc))
         except DataError as exc:
             row["note"] = "; ".join([*notes, exc.summary])
             return row

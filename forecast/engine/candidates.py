@@ -1,8 +1,8 @@
 """One candidate's run for the engine: final fit, sample paths and backtest refits, with its failures.
 
-:func:`_run_candidate` fits one candidate model on the whole series, draws its sample paths and refits it
+:func:`run_candidate` fits one candidate model on the whole series, draws its sample paths and refits it
 at every backtest origin, raising on any failure (an exception, non-finite or mis-shaped values, a fit
-over ``AutoConfig.fit_budget`` seconds) so that :mod:`forecast.engine.auto` can drop it with :func:`_reason`.
+over ``AutoConfig.fit_budget`` seconds) so that :mod:`forecast.engine.auto` can drop it with :func:`failure_reason`.
 :class:`SeasonalNaiveFallback`, independent of the model registry, answers when every candidate fails.
 """
 
@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import time
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from forecast.data.errors import ModelError
+from forecast.engine.config import AutoConfig
 from forecast.engine.models.base import Forecaster
-
-if TYPE_CHECKING:  # engine imports this module: the config is a type here only
-    from forecast.engine.auto import AutoConfig
 
 
 class SeasonalNaiveFallback(Forecaster):
@@ -62,12 +60,12 @@ def _uses_regressors(model: Forecaster) -> bool:
     return bool(getattr(model, "uses_regressors", getattr(model, "supports_regressors", False)))
 
 
-def _reason(exc: BaseException) -> str:
+def failure_reason(exc: BaseException) -> str:
     """``"<ExceptionType>: <first line of its message>"``, at most 240 characters.
 
     Examples
     --------
-    >>> _reason(ValueError("bad start\\nmore detail"))
+    >>> failure_reason(ValueError("bad start\\nmore detail"))
     'ValueError: bad start'
     """
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
@@ -88,15 +86,15 @@ def _fit_predict(model: Forecaster, y: np.ndarray, X, t: int, steps: int, xf, bu
     return mean
 
 
-def _describe(model: Forecaster) -> dict:
+def describe_fit(model: Forecaster) -> dict:
     """``model.to_dict()`` of a fitted model, or ``{"error": …}``: a description never fails a forecast."""
     try:
         return model.to_dict()
     except Exception as exc:  # noqa: BLE001
-        return {"model": getattr(model, "name", type(model).__name__), "error": _reason(exc)}
+        return {"model": getattr(model, "name", type(model).__name__), "error": failure_reason(exc)}
 
 
-def _run_candidate(cls, params, m, y, X, Xf, h, origins, bt_h, config: AutoConfig, seed):
+def run_candidate(cls, params, m, y, X, Xf, h, origins, bt_h, config: AutoConfig, seed):
     """Backtest forecasts (origins × bt_h), final mean (h,), paths and the final fitted model of one
     candidate; raises on failure.
 

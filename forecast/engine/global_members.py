@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from forecast.engine.auto import AutoConfig, ForecastResult, auto_origins
+from forecast.engine.candidates import failure_reason
 from forecast.engine.models.global_gbm import GlobalGBM
 
 #: Extra members of one series: label → (backtest forecasts origins × bt_h, final mean (h,), description).
@@ -107,9 +108,8 @@ def global_members(ys: Sequence[np.ndarray | None], hs: Sequence[int], season_le
             early = GlobalGBM(**kw).fit([ys[i][: plans[i][1][0]] for i in with_bt],
                                         h=max(plans[i][0] for i in with_bt)) if with_bt else None
         except Exception as exc:  # noqa: BLE001 - a global model that cannot train is left out everywhere
-            from forecast.engine.candidates import _reason
 
-            failed[label] = _reason(exc)
+            failed[label] = failure_reason(exc)
             continue
         # one booster call per model for every series (and origin): far cheaper than one per forecast
         finals = final.predict_many([ys[i] for i in usable], [hs[i] for i in usable])

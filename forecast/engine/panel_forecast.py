@@ -20,13 +20,13 @@ from forecast.data.errors import DataError
 from forecast.engine.auto import (
     AutoConfig,
     SeriesForecast,
-    _reason,
     check_settings,
     model_specs,
     run_series,
     run_series_variants,
     subseed,
 )
+from forecast.engine.candidates import failure_reason
 
 
 def future_periods(last: pd.Period, h: int, periods_per_year: int = 11) -> pd.PeriodIndex:
@@ -95,7 +95,7 @@ def _prepare(task: dict) -> dict:
             "seasons": seasons, "flags": (f"filled_gaps:{n_filled}",) if n_filled else ()}
 
 
-def _panel_task(task: dict) -> SeriesForecast | tuple[SeriesForecast, SeriesForecast | None]:
+def forecast_panel_task(task: dict) -> SeriesForecast | tuple[SeriesForecast, SeriesForecast | None]:
     """Forecast one panel series; never raises (a failure becomes a flagged NaN result).
 
     With ``task["extra"]`` (global members, :mod:`forecast.engine.global_members`) it returns the pair of
@@ -121,7 +121,7 @@ def _panel_task(task: dict) -> SeriesForecast | tuple[SeriesForecast, SeriesFore
         h = task["h"] or 0
         nan = np.full(h, np.nan)
         res = SeriesForecast(mean=nan, paths=np.full((task["n_paths"], h), np.nan), weights={}, dropped={},
-                             flags=(f"failed: {_reason(exc)}",), metrics={}, method=task["method"], **keys)
+                             flags=(f"failed: {failure_reason(exc)}",), metrics={}, method=task["method"], **keys)
         return (res, None) if task.get("extra") is not None else res
 
 
@@ -245,7 +245,7 @@ def forecast_panel(
     tasks = panel_tasks(panel, h=h, n_paths=n_paths, seed=seed, periods_per_year=periods_per_year, method=method,
                         config=config, regressors=regressors, keys=keys)
     failed = attach_panel_globals(tasks, config)
-    results, gate = map_tasks(_panel_task, tasks, workers), None
+    results, gate = map_tasks(forecast_panel_task, tasks, workers), None
     if failed is not None:
         from forecast.engine.global_members import gate_panel
 

@@ -30,14 +30,12 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO
 
 from forecast.data.errors import DataError, Problem
-from forecast.runs.batch.artifacts import clean_artifacts, model_artifacts, write_artifacts
+from forecast.runs.batch.artifacts import clean_artifacts, write_artifacts
 from forecast.runs.batch.inputs import (
     INPUT_SUFFIXES,
     MODELS_ENV,
@@ -50,11 +48,13 @@ from forecast.runs.batch.inputs import (
     new_run_id,
 )
 from forecast.runs.batch.log import RunLog
+from forecast.runs.batch.stages import STAGES, pause_point
 from forecast.runs.batch.tasks import (
     attach_batch_globals,
     build_tasks,
     choose_batch_variants,
     fit_series,
+    model_artifacts,
     outcome_of,
     run_dask,
     run_local,
@@ -62,9 +62,7 @@ from forecast.runs.batch.tasks import (
 from forecast.runs.store import IngestReport, Store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_FALLBACK, EXIT_LOCKED = 0, 1, 2, 3, 75
-PAUSE_ENV, FAIL_ENV = "TROIKA_TEST_PAUSE_AT", "TROIKA_TEST_FAIL_SERIES"
-#: Named points of a run where ``TROIKA_TEST_PAUSE_AT`` can stop it, in order.
-STAGES = ("locked", "ingested", "fitting", "artifacts", "renamed", "commit", "committed")
+FAIL_ENV = "TROIKA_TEST_FAIL_SERIES"
 
 __all__ = ["EXIT_FAILED", "EXIT_FALLBACK", "EXIT_LOCKED", "EXIT_OK", "EXIT_USAGE", "INPUT_SUFFIXES", "MODELS_ENV",
            "STAGES", "BatchReport", "BatchSettings", "RunLog", "SavedScenario", "clean_artifacts", "code_version",
@@ -162,15 +160,6 @@ class BatchReport:
 
 
 # ---------------------------------------------------------------------- small helpers
-def pause_point(stage: str, stream: IO[str] | None = None) -> None:
-    """Sleep here when ``TROIKA_TEST_PAUSE_AT`` names ``stage`` (a test kills the process meanwhile)."""
-    wanted = [s.strip() for s in os.environ.get(PAUSE_ENV, "").split(",") if s.strip()]
-    if stage in wanted:
-        stream = stream or sys.stderr
-        print(f"TROIKA_PAUSED {stage}", file=stream, flush=True)
-        time.sleep(float(os.environ.get("TROIKA_TEST_PAUSE_SECONDS", "120")))
-
-
 # ---------------------------------------------------------------------- the batch
 def run_batch(
     store: Store | str | os.PathLike | None = None,

@@ -12,22 +12,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from forecast.runs.batch.stages import pause_point
 from forecast.runs.batch.tasks import outcome_of
-
-
-def model_artifacts(fc: Any) -> dict[str, dict]:
-    """Fitted parameters (JSON-ready) of every model with a positive weight in ``fc``.
-
-    These are the descriptions the engine made of its own final fits (``ForecastResult.models``: each
-    model's ``to_dict()``, or ``{"error": …}``), so nothing is refitted for the artifacts.
-    """
-    return {label: dict(desc) for label, desc in (getattr(fc, "models", None) or {}).items()}
 
 
 def write_artifacts(models_dir: Path, run_id: str, results: list[dict], settings: Any, store: Any,
                     payload: Any, fsync: bool = True) -> Path:
     """Write ``models/<run_id>/`` (manifest + one JSON per series) atomically: temp folder, then rename."""
-    from forecast.runs.batch import pause_point
     from forecast.runs.batch.inputs import code_version
     from forecast.runs.store.codec import to_json
 

@@ -48,7 +48,7 @@ def assemble_run(run_id: str, panel: pd.DataFrame, results: list[dict], targets:
     from forecast.decisions.reconcile import DISCREPANCY, reconcile
     from forecast.decisions.scenarios import compare_scenarios
     from forecast.decisions.targets import evaluate_targets
-    from forecast.runs.batch import outcome_of
+    from forecast.runs.batch.tasks import outcome_of
     from forecast.runs.store.runs import RunPayload, ScenarioRecord
 
     raw = {(r["forecast"].region, r["forecast"].indicator): r["forecast"] for r in results}
@@ -93,7 +93,7 @@ def assemble_run(run_id: str, panel: pd.DataFrame, results: list[dict], targets:
 
 def _record(key: tuple[str, str], fc_raw: Any, fc: Any, seconds: float | None) -> Any:
     """A :class:`forecast.runs.store.runs.SeriesRecord` from the engine's forecast and its reconciled paths."""
-    from forecast.runs.batch import outcome_of
+    from forecast.runs.batch.tasks import outcome_of
     from forecast.runs.store.runs import SeriesRecord
 
     src = fc_raw if fc_raw is not None else fc

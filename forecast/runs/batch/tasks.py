@@ -12,7 +12,7 @@ Executors call ``on_result(result)`` in the batch's process as each series finis
 A local worker that dies (killed, out of memory) does not lose the run: the series it held are redone
 in the batch's own process. On Dask, a task is retried once on another worker.
 
-Model artifacts are made in the task too (:func:`forecast.runs.batch.artifacts.model_artifacts`): the
+Model artifacts are made in the task too (:func:`model_artifacts`): the
 engine's descriptions of its final fits travel back with the forecast.
 """
 
@@ -26,6 +26,15 @@ from typing import Any
 #: Keyword arguments fault injection adds to every candidate model (an unknown argument: every model
 #: then fails to construct, as if every model failed on the series).
 FAULT_PARAM = "_troika_fault_injected"
+
+
+def model_artifacts(fc: Any) -> dict[str, dict]:
+    """Fitted parameters (JSON-ready) of every model with a positive weight in ``fc``.
+
+    These are the descriptions the engine made of its own final fits (``ForecastResult.models``: each
+    model's ``to_dict()``, or ``{"error": …}``), so nothing is refitted for the artifacts.
+    """
+    return {label: dict(desc) for label, desc in (getattr(fc, "models", None) or {}).items()}
 
 
 def series_key(task: dict) -> tuple[str, str]:
@@ -59,12 +68,11 @@ def fit_series(task: dict) -> dict:
         dict), ``seconds`` (wall time here), ``worker`` (host:pid); ``variant``: the result with the global
         members (None without them), for the batch's panel gate.
     """
-    from forecast.engine.panel_forecast import _panel_task
-    from forecast.runs.batch.artifacts import model_artifacts
+    from forecast.engine.panel_forecast import forecast_panel_task
 
     start = time.perf_counter()
     key = series_key(task)
-    out = _panel_task(engine_task(task))
+    out = forecast_panel_task(engine_task(task))
     fc, variant = out if isinstance(out, tuple) else (out, None)
     artifacts = model_artifacts(fc) if task.get("artifacts") else {}
     return {"key": key, "forecast": fc, "variant": variant, "artifacts": artifacts,
@@ -173,7 +181,6 @@ def choose_batch_variants(results: list[dict], failed: dict[str, str], artifacts
     """Apply the panel gate to the batch's results in place; returns the gate's figures."""
     from forecast.engine.auto import AutoConfig
     from forecast.engine.global_members import gate_panel
-    from forecast.runs.batch.artifacts import model_artifacts
 
     chosen, gate = gate_panel([(r["forecast"], r.pop("variant", None)) for r in results], failed, AutoConfig())
     for r, fc in zip(results, chosen, strict=True):

@@ -1,0 +1,93 @@
+"""Settings of the per-series engine: :class:`AutoConfig` and the default candidates (measured choices).
+
+Kept apart from :mod:`forecast.engine.auto` because one candidate's run (:mod:`forecast.engine.candidates`)
+reads the same settings, and the engine calls the candidates: both import this module, neither the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Candidates of ``method="auto"``, chosen on measurements (bench/README.md). On the 1,428 M3 monthly
+#: series, inverse-MSE weights over statsforecast's compiled AutoETS, AutoCES and dynamic optimised
+#: Theta, troika's statsmodels ETS and seasonal naive reach sMAPE 13.53 against statsmodels Theta's
+#: 13.97 (the earlier ETS + Theta + seasonal naive: 13.77); on the bundled Liaoning panel they beat
+#: seasonal naive on full-year growth error for 81% of the series. The plain median of the four without
+#: the statsmodels ETS (``AutoConfig(models=("autoets", "ces", "dotm", "snaive"), combination="median")``)
+#: is better on M3 (13.44) but beats seasonal naive on only 76% of the Liaoning series. SARIMAX and
+#: Prophet stay available, e.g.
+#: ``AutoConfig(models=DEFAULT_MODELS + ("sarimax",))``; they did not help on M3 and cost 2-4x more.
+DEFAULT_MODELS: tuple[str, ...] = ("autoets", "ces", "dotm", "ets", "snaive")
+
+#: Global members offered to every series of a panel of many series (``AutoConfig.global_models``):
+#: LightGBM on the last 3 and the last 2 years, different seeds. On M3 monthly the weighted mean of
+#: :data:`DEFAULT_MODELS` and both of them reached sMAPE 13.21 against statsmodels Theta's 13.97 (0.945;
+#: without them 13.53, 0.968); the one on 3 years alone, in a median, 0.953 (bench/README.md).
+GLOBAL_MODELS: tuple = (("global_gbm", {"lag_years": 3, "seed": 0}), ("global_gbm_2y", {"lag_years": 2, "seed": 1}))
+
+
+@dataclass(frozen=True)
+class AutoConfig:
+    """Settings of the ``auto`` combination (defaults suit monthly and 11-period series).
+
+    Attributes
+    ----------
+    models : tuple
+        Candidates: registry names, ``(name, params)`` or ``(label, name, params)`` entries.
+    n_origins : int
+        Backtest origins wanted (fewer when the series is short; flagged ``few_origins``).
+    step : int or None
+        Periods between origins; default ``max(1, season_length // 2)``.
+    backtest_h : int or None
+        Backtest horizon; default the forecast horizon. Longer horizons use the fitted error profile.
+    min_train : int or None
+        Shortest training sample of a backtest fit; default ``2 * season_length + 1``.
+    fit_budget : float
+        Seconds one fit may take before its model is dropped for the series.
+    combination : str
+        ``"median"`` (the candidates' median, horizon by horizon, among those within ``cutoff`` of the
+        best backtest MSE) or ``"mean"`` (weighted mean); see :func:`forecast.engine.combine.combine`.
+    shrink, cutoff : float
+        Weights: see :func:`forecast.engine.combine.combination_weights` (``shrink`` only for ``"mean"``).
+        The default ``cutoff`` (inf) keeps every candidate: on M3 dropping those beyond 4x the best
+        backtest MSE made both combinations worse (mean 13.53 → 13.59, median 13.44 → 13.50).
+    prior_strength, inflate : float
+        Spread: see :func:`forecast.engine.combine.calibrate_sigma`.
+    model_paths : int
+        Paths drawn from each candidate to shape the dependence across horizons.
+    reuse_structure : bool
+        Backtest refits keep the structure (ETS spec, SARIMAX orders) selected on the whole series and
+        re-estimate its parameters: several times cheaper, at the price of a little look-ahead in the
+        choice of structure.
+    global_models : tuple
+        ``(label, params)`` of the global LightGBM members (:class:`forecast.engine.models.global_gbm.GlobalGBM`)
+        that a *panel* of at least ``global_min_series`` series trains across all its series and offers
+        to every series (:mod:`forecast.engine.global_members`); a panel-wide backtest decides whether they
+        join. One series alone (``forecast_series``) has none. ``()`` turns them off.
+    global_min_series : int
+        Fewest series a panel needs to train the global members.
+    global_threads : int
+        LightGBM threads when training them.
+    gate_t : float
+        The panel gate admits the global members when the paired t statistic of the series' log backtest
+        AvgRelMAE ratios (with / without) is at most ``-gate_t``
+        (:func:`forecast.engine.global_members.choose_variants`).
+    """
+
+    models: tuple = DEFAULT_MODELS
+    n_origins: int = 3
+    step: int | None = None
+    backtest_h: int | None = None
+    min_train: int | None = None
+    fit_budget: float = 10.0
+    combination: str = "mean"
+    shrink: float = 0.5
+    cutoff: float = float("inf")
+    prior_strength: float = 2.0
+    inflate: float = 1.0
+    model_paths: int = 200
+    reuse_structure: bool = True
+    global_models: tuple = GLOBAL_MODELS
+    global_min_series: int = 100
+    global_threads: int = 2
+    gate_t: float = 1.645
