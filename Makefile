@@ -32,9 +32,10 @@ run: $(STAMP)
 app: $(STAMP)
 	$(BIN)/streamlit run app.py --server.headless true
 
-## test: install the test extras and run the whole suite
+## test: install the test extras and run the whole suite (lint, the import contracts, pytest)
 test: $(TEST_STAMP)
 	$(BIN)/python -m ruff check forecast tests app.py
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 bench-accuracy: $(STAMP)

@@ -17,9 +17,17 @@ from typing import Any
 import pandas as pd
 
 from forecast.app.overview import in_catalogue_order
+from forecast.data.catalog import REGIONS
 from forecast.data.errors import DataError, Problem
+from forecast.data.files import current_data_dir, read_table, resolve_data_path
 from forecast.data.schema import INDICATOR, PERIOD, REGION
+from forecast.decisions.scenario_files import SUFFIXES, scan_scenarios
+from forecast.decisions.scenarios import load_scenario, save_scenario
+from forecast.export.pack import export_meeting_pack
 from forecast.present import i18n
+from forecast.runs import results
+from forecast.runs.batch import BatchSettings, RunLog, run_batch
+from forecast.runs.store import Store
 
 
 # -- data -------------------------------------------------------------------------------------------------
@@ -71,8 +79,6 @@ def validate_upload(path: Any, name: str | None = None) -> ValidationReport:
              file  row column
     0  upload.csv    4     地区
     """
-    from forecast.data.files import read_table
-
     name = name or str(path)
     rename = {str(path): name}
     try:
@@ -126,8 +132,6 @@ def store_contents_table(contents: pd.DataFrame, lang: str = "zh") -> pd.DataFra
 # -- saved scenarios (files under <data dir>/scenarios until the store keeps them) -------------------------
 def scenarios_folder() -> Any:
     """``scenarios/`` in the data directory (``$TROIKA_DATA_DIR`` or the repository's ``data/``)."""
-    from forecast.data.files import resolve_data_path
-
     return resolve_data_path("scenarios")
 
 
@@ -150,8 +154,6 @@ def saved_scenarios(folder: Any = None) -> tuple[dict[str, Any], list[Problem]]:
     >>> sorted(found), problems
     (['consumption_campaign', 'export_shock', 'major_projects'], [])
     """
-    from forecast.decisions.scenario_files import scan_scenarios
-
     scenarios, problems = scan_scenarios(folder if folder is not None else scenarios_folder())
     return {sc.name: sc for sc in scenarios}, problems
 
@@ -163,7 +165,6 @@ def save_named_scenario(scenario: Any, folder: Any = None) -> Any:
     """
     from pathlib import Path
 
-    from forecast.decisions.scenarios import load_scenario, save_scenario
 
     folder = Path(folder) if folder is not None else scenarios_folder()
     base = _slug(scenario.name)
@@ -183,7 +184,6 @@ def delete_named_scenario(name: str, folder: Any = None) -> bool:
     """Delete the file(s) of the scenario called ``name``; True when one was deleted."""
     from pathlib import Path
 
-    from forecast.decisions.scenario_files import SUFFIXES, load_scenario
 
     folder = Path(folder) if folder is not None else scenarios_folder()
     gone = False
@@ -201,17 +201,10 @@ def delete_named_scenario(name: str, folder: Any = None) -> bool:
 
 # -- runs and exports --------------------------------------------------------------------------------------
 def run_history(db: Any) -> pd.DataFrame | None:
-    """The store's runs (newest first) when the results module can list them, else None."""
-    try:
-        from forecast.runs import results
-        from forecast.runs.store import Store
-    except ImportError:
+    """The store's runs (newest first), or None when there is no store yet."""
+    if not Path(db).exists():
         return None
-    lister = getattr(results, "list_runs", None)
-    if lister is None or not Path(db).exists():
-        return None
-    runs = lister(Store(db, create=False))
-    return runs if isinstance(runs, pd.DataFrame) else pd.DataFrame(list(runs))
+    return results.list_runs(Store(db, create=False))
 
 
 def runs_table(runs: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
@@ -278,7 +271,6 @@ def meeting_pack(run: Any, lang: str = "zh") -> bytes:
     """
     import tempfile
 
-    from forecast.export.pack import export_meeting_pack
 
     with tempfile.TemporaryDirectory(prefix="troika-pack-") as tmp:
         return export_meeting_pack(run, Path(tmp) / "pack.xlsx", lang=lang).read_bytes()
@@ -305,10 +297,6 @@ def demo_store(folder: Any, regions: tuple[str, ...] = ("liaoning", "shenyang", 
     ('demo/troika.db', 'complete')
     """
     import io as _io
-
-    from forecast.data.catalog import REGIONS
-    from forecast.data.files import current_data_dir
-    from forecast.runs.batch import BatchSettings, RunLog, run_batch
 
     folder = Path(folder)
     src = current_data_dir() / "observations" / "liaoning_ytd.csv"

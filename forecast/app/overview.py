@@ -20,6 +20,8 @@ import pandas as pd
 
 from forecast.data.catalog import CARRIAGES, INDICATORS, REGIONS
 from forecast.data.schema import INDICATOR, PERIOD, REGION, YEAR
+from forecast.decisions.position import panel_base_effect
+from forecast.decisions.targets import evaluate_targets, latest_year
 from forecast.present import i18n
 
 #: Columns of :func:`overview_frame` (evaluate_targets' columns plus ``has_target``).
@@ -42,8 +44,6 @@ def series_rows(panel: pd.DataFrame, region: str, indicator: str) -> pd.DataFram
 
 def run_year(run: Any) -> int:
     """Year of the run's targets (the latest year of its panel when it has none)."""
-    from forecast.decisions.targets import latest_year
-
     tg = getattr(run, "targets", None)
     if tg is not None and len(tg):
         return int(pd.to_numeric(tg[YEAR]).max())
@@ -88,8 +88,6 @@ def evaluate_series(panel: pd.DataFrame, forecasts: Mapping, targets: pd.DataFra
     >>> evaluate_series(panel, run.forecasts, run.target_table, keys, 2026)["status"].tolist()
     ['off_track', 'no target']
     """
-    from forecast.decisions.targets import evaluate_targets
-
     keys = list(dict.fromkeys(keys))
     tg = targets[targets[YEAR].astype(int) == int(year)]
     known = {(r, i): row for r, i, row in zip(tg[REGION], tg[INDICATOR], tg.to_dict("records"), strict=True)}
@@ -142,8 +140,6 @@ def overview_frame(run: Any, indicators: tuple[str, ...] = CARRIAGES) -> pd.Data
 
 def base_direction(panel: pd.DataFrame, region: str, indicator: str, year: int) -> str:
     """``low``, ``high`` or ``usual`` base of the periods still to come; ``""`` when it cannot be said."""
-    from forecast.decisions.position import panel_base_effect
-
     effect = panel_base_effect(panel, region, indicator, year)
     return "" if effect is None else effect.direction
 

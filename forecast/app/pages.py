@@ -31,7 +31,11 @@ from forecast.app import overview as V
 from forecast.app import scenarios as S
 from forecast.data.catalog import INDICATORS, PROVINCE, REGIONS
 from forecast.data.errors import DataError
+from forecast.data.files import resolve_data_path
+from forecast.decisions.scenarios import compare_scenarios, scenario_from_dict
 from forecast.present import i18n, plots
+from forecast.runs import results
+from forecast.runs.store import Store, default_path
 
 NUM = st.column_config.NumberColumn(format="%.1f")
 
@@ -39,8 +43,6 @@ NUM = st.column_config.NumberColumn(format="%.1f")
 # ---------------------------------------------------------------- cached loaders (no model is ever fitted here)
 def db_path() -> Path:
     """The store: ``$TROIKA_DB`` (default ``data/troika.db``)."""
-    from forecast.runs.store import default_path
-
     return default_path()
 
 
@@ -51,12 +53,7 @@ def db_stamp(path: Path) -> tuple:
 
 @st.cache_data(show_spinner=False, max_entries=2)
 def load_run(db: str, stamp: tuple) -> Any:
-    """The latest complete run in the store, or None (no store, no run, or no results module yet)."""
-    try:
-        from forecast.runs import results
-        from forecast.runs.store import Store
-    except ImportError:
-        return None
+    """The latest complete run in the store, or None (no store or no run)."""
     if not Path(db).exists():
         return None
     return results.load_latest_run(Store(db, create=False))
@@ -65,8 +62,6 @@ def load_run(db: str, stamp: tuple) -> Any:
 @st.cache_data(show_spinner=False, max_entries=4)
 def load_observations(db: str, stamp: tuple) -> pd.DataFrame:
     """Every vintage of every observation in the store (an empty frame when there is no store)."""
-    from forecast.runs.store import Store
-
     if not Path(db).exists():
         return pd.DataFrame(columns=["region", "indicator", "period", "vintage", "status"])
     return Store(db, create=False).observations(latest_vintage=False)
@@ -90,8 +85,6 @@ def scenario_context(run_id: str, _run: Any) -> S.ScenarioContext:
 @st.cache_data(show_spinner=False, max_entries=64)
 def effect(run_id: str, spec: dict, _run: Any) -> pd.DataFrame:
     """The effect of the scenario ``spec`` (a scenario as a dict) on the run's stored sample paths."""
-    from forecast.decisions.scenarios import scenario_from_dict
-
     return S.scenario_effect(_run, scenario_from_dict(spec), scenario_context(run_id, _run))
 
 
@@ -151,8 +144,6 @@ def _current_adjustment(run: Any, lang: str) -> dict | None:
 
 def page_scenarios(run: Any, lang: str) -> None:
     """Build a scenario, see its effect, save and compare scenarios, split the province target."""
-    from forecast.decisions.scenarios import scenario_from_dict
-
     st.subheader(T("scn_build"))
     draft = st.session_state.setdefault("scn_draft", [])
     current = _current_adjustment(run, lang)
@@ -201,8 +192,6 @@ def page_scenarios(run: Any, lang: str) -> None:
 
 
 def _saved_scenarios(run: Any, lang: str, folder: Path) -> None:
-    from forecast.decisions.scenarios import compare_scenarios
-
     st.subheader(T("scn_saved_list"))
     st.caption(T("scn_storage_files", path=folder))
     saved, problems = D.saved_scenarios(folder)
@@ -297,7 +286,6 @@ def page_data(lang: str, db: Path) -> None:
         st.info(T("data_store_empty"))
     else:
         table(D.store_contents_table(D.store_contents(obs), lang), key="store_table")
-        from forecast.runs.store import Store
 
         with st.expander(T("data_ingests")):
             table(D.ingest_table(Store(db, create=False).ingest_log(), lang), key="ingest_log")
@@ -305,9 +293,6 @@ def page_data(lang: str, db: Path) -> None:
 
 
 def _ingest(path: Path, db: Path) -> None:
-    from forecast.data.files import resolve_data_path
-    from forecast.runs.store import Store
-
     keep = resolve_data_path("uploads") / f"{dt.datetime.now():%Y%m%d-%H%M%S}_{path.name}"
     keep.parent.mkdir(parents=True, exist_ok=True)
     keep.write_bytes(path.read_bytes())

@@ -24,9 +24,12 @@ from forecast.app.overview import (
     scenario_inputs,
     targets_input,
 )
-from forecast.data.catalog import REGIONS
+from forecast.data.catalog import PROVINCE, REGIONS
 from forecast.data.errors import DataError
 from forecast.data.schema import INDICATOR, REGION, YEAR
+from forecast.decisions.inversion import invert_province_target
+from forecast.decisions.scenarios import apply_scenario
+from forecast.decisions.targets import TOLERANCE_PP, remaining_flow_paths, ytd_position
 from forecast.present import i18n
 
 
@@ -63,8 +66,6 @@ def scenario_context(run: Any) -> ScenarioContext:
     >>> ctx.year, ctx.targets["liaoning", "retail"]
     (2026, (4.0, 'about'))
     """
-    from forecast.decisions.targets import ytd_position
-
     year = run_year(run)
     frames = series_frames(run.panel)
     positions = {}
@@ -87,8 +88,6 @@ def _full_year(pos: Any, fc: Any, target: float | None) -> dict[str, float]:
     The arithmetic of :func:`forecast.decisions.targets.evaluate_targets` (§4 of the design), term for term, on a
     position computed once: growth of each path ``((V_t + Σ remaining flows) / B_12 − 1)·100``.
     """
-    from forecast.decisions.targets import TOLERANCE_PP, remaining_flow_paths
-
     if not pos.remaining:
         growth = np.array([pos.ytd_yoy])
     else:
@@ -137,8 +136,6 @@ def scenario_effect(run: Any, scenario: Any, context: ScenarioContext | None = N
     0  liaoning       2.5       2.6       0.1
     1  shenyang       1.2       1.5       0.4
     """
-    from forecast.decisions.scenarios import apply_scenario
-
     ctx = context if context is not None else scenario_context(run)
     inputs = scenario_inputs(run)
     touched = [(r, a.indicator) for a in scenario.adjustments for r in a.regions if (r, a.indicator) in ctx.frames]
@@ -243,8 +240,6 @@ def adjustments_table(adjustments: Iterable[Mapping], lang: str = "zh") -> pd.Da
 
 def scenario_months(run: Any, indicator: str) -> list[pd.Period]:
     """Forecast periods an adjustment of ``indicator`` can select (the province's, else any series')."""
-    from forecast.data.catalog import PROVINCE
-
     fc = run.forecasts.get((PROVINCE, indicator)) or next(
         (f for (r, i), f in run.forecasts.items() if i == indicator and r in REGIONS), None)
     return [] if fc is None else list(pd.PeriodIndex(fc.periods, freq="M"))
@@ -266,8 +261,6 @@ def inversion_frame(run: Any, indicator: str, target: float, rule: str = "equal_
     1     dalian      city             26.9
     15  liaoning  province             22.4
     """
-    from forecast.decisions.inversion import invert_province_target
-
     return invert_province_target(run.panel, float(target), indicator=indicator, year=run_year(run), rule=rule,
                                   forecasts=run.forecasts, city_targets=targets_input(run))
 

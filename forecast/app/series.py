@@ -17,7 +17,9 @@ import pandas as pd
 from forecast.app.overview import run_year, series_rows
 from forecast.data.errors import DataError
 from forecast.data.schema import INDICATOR, IS_INDEX, PERIOD, REGION, VALUE, YTD_VALUE, YTD_YOY
-from forecast.present import i18n
+from forecast.decisions.position import panel_base_effect
+from forecast.decisions.targets import remaining_bases, ytd_position
+from forecast.present import i18n, plots
 from forecast.present.plots import FAN_QUANTILES
 
 
@@ -72,8 +74,6 @@ def ytd_growth_paths(panel_series: pd.DataFrame, fc: Any, year: int) -> pd.DataF
     bases of :func:`forecast.decisions.targets.remaining_bases`; at December this is the full-year growth of
     :func:`forecast.decisions.targets.full_year_growth_paths`.
     """
-    from forecast.decisions.targets import remaining_bases, ytd_position
-
     pos = ytd_position(panel_series, year)
     if not pos.remaining or fc is None:
         return pd.DataFrame(index=range(0))
@@ -212,8 +212,6 @@ def series_figures(run: Any, region: str, indicator: str, lang: str = "zh") -> t
     >>> fig_growth.axes[0].get_title()
     'Shenyang, Retail sales of consumer goods: YTD growth in 2026 against the target'
     """
-    from forecast.present import plots
-
     t = lambda k, **f: i18n.t(k, lang, **f)  # noqa: E731
     hist = history_frame(run, region, indicator)
     fc = run.forecasts.get((region, indicator))
@@ -248,6 +246,4 @@ def base_effect_note(run: Any, region: str, indicator: str, lang: str = "zh") ->
     >>> print(base_effect_note(run, "dalian", "retail"))    # an ordinary base: no note
     None
     """
-    from forecast.decisions.position import panel_base_effect
-
     return i18n.fmt_base_effect(panel_base_effect(run.panel, region, indicator, run_year(run)), "base_", lang) or None

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.errors import DataError
+from forecast.data.ytd import check_mode, season_numbers
 
 #: Festival window around New Year's day, in days (inclusive on both ends).
 WINDOW_BEFORE = 7
@@ -151,8 +152,6 @@ def spring_festival_regressors(periods: pd.PeriodIndex, periods_per_year: int = 
     >>> float((x["sf_mar"].iloc[1] - x["sf_mar"].iloc[0]).round(4))  # 3 of 22 days in March 2026
     0.1364
     """
-    from forecast.data.ytd import check_mode, season_numbers
-
     P = check_mode(periods_per_year)
     if not isinstance(periods, pd.PeriodIndex) or periods.freqstr != "M":
         raise DataError(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forecast.data.catalog import INDICATORS
 from forecast.data.errors import DataError, Problem
 from forecast.data.schema import (
     BASE,
@@ -46,8 +47,6 @@ def _latest_vintage(obs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _panel_group(region: str, indicator: str, grp: pd.DataFrame, P: int) -> pd.DataFrame:
-    from forecast.data.catalog import INDICATORS
-
     grp = grp.set_index(PERIOD).sort_index()
     periods = []
     if len(grp):

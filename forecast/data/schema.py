@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from forecast.data.catalog import INDICATORS, REGIONS
 from forecast.data.errors import DataError, Problem
 
 REGION = "region"
@@ -85,8 +86,6 @@ def validate_observations(obs: pd.DataFrame, name: str = "observations") -> pd.D
     >>> validate_observations(empty_observations()).shape
     (0, 8)
     """
-    from forecast.data.catalog import INDICATORS, REGIONS
-
     problems: list[Problem] = []
     missing = [c for c in OBSERVATION_COLUMNS if c not in obs.columns]
     if missing:

@@ -69,6 +69,7 @@ from forecast.decisions.discrepancy import (
     forecast_discrepancy,
 )
 from forecast.decisions.mint import HierarchyBlock, mint_blocks, shrink_covariance
+from forecast.decisions.targets import ytd_position
 
 # names moved to forecast.decisions.discrepancy and forecast.decisions.mint stay importable from here
 __all__ = ["DISCREPANCY", "HISTORY_YEARS", "METHODS", "PathSet", "as_pathset", "discrepancy_history",
@@ -180,13 +181,11 @@ def _block(fcs: Mapping, panel: pd.DataFrame, indicator: str, cities: list[str],
 # -- pin ----------------------------------------------------------------------------------------------
 def _pin_total(panel: pd.DataFrame, indicator: str, spec: Any, periods: pd.PeriodIndex) -> tuple[int, float, float]:
     """(year, V_t, target full-year total) of the province for a pin spec."""
-    from forecast.decisions import targets
-
     year = int(periods[0].year)
     rows = panel[(panel[REGION] == PROVINCE) & (panel[INDICATOR] == indicator)]
     if rows.empty:
         raise DataError(f"pin: the panel has no {PROVINCE}/{indicator} series to pin against")
-    pos = targets.ytd_position(rows, year)
+    pos = ytd_position(rows, year)
     if isinstance(spec, Mapping):
         if set(spec) == {"growth"}:
             total = (1 + float(spec["growth"]) / 100) * pos.full_year_base

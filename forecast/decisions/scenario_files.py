@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from forecast.data.errors import DataError, Problem
+from forecast.data.files import current_data_dir as data_dir
 from forecast.decisions.scenario_spec import (  # noqa: F401  (re-exported: importers of scenario_io keep working)
     KIND_UNITS,
     KINDS,
@@ -98,8 +99,6 @@ def save_scenario(scenario: Scenario, path: str | os.PathLike) -> Path:
 
 def scenarios_dir() -> Path:
     """``scenarios/`` under the data directory (``TROIKA_DATA_DIR`` or the repository's ``data/``)."""
-    from forecast.data.files import current_data_dir as data_dir
-
     return data_dir() / "scenarios"
 
 

@@ -42,6 +42,7 @@ import pandas as pd
 from forecast.data.catalog import IDENTITIES, INDICATORS, PROVINCE, REGIONS
 from forecast.data.errors import DataError
 from forecast.data.schema import INDICATOR, IS_INDEX, PERIOD, REGION, VALUE, YTD_VALUE
+from forecast.decisions import targets as tg
 from forecast.decisions.reconcile import DISCREPANCY, PathSet, as_pathset
 from forecast.decisions.scenario_files import (  # noqa: F401  (re-exported: the public API of scenarios)
     KINDS,
@@ -174,10 +175,8 @@ class _Work:
             return y[:, int(periods.get_loc(q))]
         rk = (*key, p.year)
         if rk not in self._rb:
-            from forecast.decisions import targets
-
             try:
-                self._rb[rk] = targets.remaining_bases(_series(self.panel, key), p.year)
+                self._rb[rk] = tg.remaining_bases(_series(self.panel, key), p.year)
             except DataError:
                 self._rb[rk] = None
         rb = self._rb[rk]
@@ -323,8 +322,6 @@ _TARGET_ONLY = ["target", "kind", "target_status", "probability", "required_grow
 def _evaluate(panel: pd.DataFrame, forecasts: Mapping, targets: pd.DataFrame | None, year: int) -> pd.DataFrame:
     """:func:`forecast.decisions.targets.evaluate_targets` for every target of ``year`` and, for the other forecast
     series, the same figures without a target (``has_target`` False, target columns NaN)."""
-    from forecast.decisions import targets as tg
-
     fcs = {k: v for k, v in forecasts.items() if k[0] in REGIONS}
     have = pd.DataFrame(columns=tg.TARGET_COLUMNS) if targets is None else targets
     have = have[pd.to_numeric(have["year"]).astype(int) == int(year)] if len(have) else have

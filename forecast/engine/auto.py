@@ -42,6 +42,7 @@ from forecast.engine.combine import combine, loo_coverage, naive_prior
 # so that forecast.engine.auto stays the one place a caller looks for the per-series engine
 from forecast.engine.config import DEFAULT_MODELS, GLOBAL_MODELS, AutoConfig  # noqa: F401
 from forecast.engine.evaluation import origin_metrics, relative_mae
+from forecast.engine.models import MODELS
 from forecast.engine.models.base import Forecaster
 from forecast.engine.result import ForecastResult, SeriesForecast  # noqa: F401 - SeriesForecast re-exported
 
@@ -79,8 +80,6 @@ def plan_backtest(n: int, h: int, season_length: int, config: AutoConfig) -> tup
 
 
 def _registry() -> dict[str, type]:
-    from forecast.engine.models import MODELS
-
     return MODELS
 
 

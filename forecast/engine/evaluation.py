@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.errors import DataError, ModelError
+from forecast.engine.models import MODELS
 from forecast.engine.models.base import Forecaster
 
 ORIGIN = "origin"
@@ -60,8 +61,6 @@ def model_factory(model_or_factory: Any, season_length: int) -> Callable[[], For
     if isinstance(model_or_factory, Forecaster):
         return model_or_factory.clone
     if isinstance(model_or_factory, str):
-        from forecast.engine.models import MODELS
-
         if model_or_factory not in MODELS:
             raise DataError(f"unknown model {model_or_factory!r}; expected one of {sorted(MODELS)}")
         cls = MODELS[model_or_factory]

@@ -16,7 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecast.data.calendar import spring_festival_regressors
 from forecast.data.errors import DataError
+from forecast.data.schema import INDICATOR, PERIOD, REGION, VALUE
+from forecast.data.ytd import season_of, season_periods
 from forecast.engine.auto import (
     AutoConfig,
     SeriesForecast,
@@ -27,6 +30,8 @@ from forecast.engine.auto import (
     subseed,
 )
 from forecast.engine.candidates import failure_reason
+from forecast.engine.global_members import attach_global_members, gate_panel, wants_globals
+from forecast.engine.models.base import Forecaster
 
 
 def future_periods(last: pd.Period, h: int, periods_per_year: int = 11) -> pd.PeriodIndex:
@@ -37,8 +42,6 @@ def future_periods(last: pd.Period, h: int, periods_per_year: int = 11) -> pd.Pe
     >>> [str(p) for p in future_periods(pd.Period("2026-10", "M"), 4)]
     ['2026-11', '2026-12', '2027-02', '2027-03']
     """
-    from forecast.data.ytd import season_periods
-
     out: list[pd.Period] = []
     year = last.year
     while len(out) < h:
@@ -49,8 +52,6 @@ def future_periods(last: pd.Period, h: int, periods_per_year: int = 11) -> pd.Pe
 
 def default_horizon(last: pd.Period, periods_per_year: int = 11) -> int:
     """Periods from after ``last`` to December of the following year (11 + the rest of this year)."""
-    from forecast.data.ytd import season_of
-
     return periods_per_year - season_of(last, periods_per_year) + periods_per_year
 
 
@@ -85,8 +86,6 @@ def _prepare(task: dict) -> dict:
     specs = model_specs(config.models if task["method"] == "auto" else (task["method"],))
     X = Xf = None
     if task["regressors"] and any(getattr(cls, "uses_regressors", False) for _, cls, _ in specs):
-        from forecast.data.calendar import spring_festival_regressors
-
         reg = spring_festival_regressors(periods.append(fut), ppy).to_numpy(dtype=float)
         X, Xf = reg[: y.size], reg[y.size :]
     # season of each period: Jan-Feb (month 2) is season 1 in the 11-period year, else the month
@@ -128,8 +127,6 @@ def forecast_panel_task(task: dict) -> SeriesForecast | tuple[SeriesForecast, Se
 def attach_panel_globals(tasks: list[dict], config: AutoConfig | None) -> dict[str, str] | None:
     """:func:`forecast.engine.global_members.attach_global_members` on panel tasks (series as the engine sees
     them: trimmed and gap-filled)."""
-    from forecast.engine.global_members import attach_global_members, wants_globals
-
     config = config or AutoConfig()
     if not tasks or not wants_globals(len(tasks), tasks[0]["method"], config):
         return None
@@ -170,8 +167,6 @@ def panel_tasks(panel: pd.DataFrame, *, h: int | None, n_paths: int, seed: int, 
                 config: AutoConfig | None, regressors: bool = True,
                 keys: list[tuple[str, str]] | None = None) -> list[dict]:
     """One task (plain dict, picklable) per (region, indicator) series of the panel, in panel order."""
-    from forecast.data.schema import INDICATOR, PERIOD, REGION, VALUE
-
     missing = [c for c in (REGION, INDICATOR, PERIOD, VALUE) if c not in panel.columns]
     if missing:
         raise DataError(f"forecast_panel: panel lacks column(s) {missing}; build it with forecast.data.panel.build_panel")
@@ -247,8 +242,6 @@ def forecast_panel(
     failed = attach_panel_globals(tasks, config)
     results, gate = map_tasks(forecast_panel_task, tasks, workers), None
     if failed is not None:
-        from forecast.engine.global_members import gate_panel
-
         results, gate = gate_panel(results, failed, config or AutoConfig())
     out = {(r.region, r.indicator): r for r in results}
     return (out, gate) if return_gate else out
@@ -318,9 +311,6 @@ def forecast_many(ys, h, *, season_length=12, method="auto", n_paths=1000, seed=
     >>> [fc.mean.round(1).tolist() for fc in fcs]
     [[1.0, 3.0, 2.0], [5.0, 4.0, 6.0]]
     """
-    from forecast.engine.global_members import attach_global_members, gate_panel
-    from forecast.engine.models.base import Forecaster
-
     arrs = []
     for i, y in enumerate(ys):
         try:

@@ -38,6 +38,8 @@ import pandas as pd
 
 from forecast.data.catalog import CARRIAGES, REGIONS
 from forecast.data.errors import DataError
+from forecast.decisions.position import panel_base_effect
+from forecast.decisions.targets import evaluate_targets
 from forecast.present import i18n
 
 #: Carriage sheet columns: (label key of the header, source column, number format).
@@ -126,8 +128,6 @@ def _period(p: Any, lang: str) -> str:
 
 def _untargeted(run: Any, indicator: str, have: set, year: int) -> pd.DataFrame:
     """Projections of forecast series of ``indicator`` without a target (target columns blank)."""
-    from forecast.decisions.targets import evaluate_targets
-
     keys = [k for k in run.forecasts if k[1] == indicator and k not in have]
     if not keys or not len(run.panel):
         return pd.DataFrame()
@@ -209,8 +209,6 @@ def base_note(panel: pd.DataFrame, region: str, indicator: str, year: int, lang:
 
     See :func:`forecast.decisions.position.base_effect`.
     """
-    from forecast.decisions.position import panel_base_effect
-
     return i18n.fmt_base_effect(panel_base_effect(panel, region, indicator, year), "pack_note_base_", lang)
 
 

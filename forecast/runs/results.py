@@ -27,8 +27,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecast.data.catalog import REGIONS
 from forecast.data.errors import DataError, StoreError
-from forecast.runs.store import Store
+from forecast.runs.store import Store, default_path
+from forecast.runs.store import runs as R
+from forecast.runs.store.runs import RUN_COLUMNS
 
 #: Columns of :attr:`RunResult.metrics` before the metric columns.
 METRIC_KEY_COLUMNS = ["region", "indicator", "outcome", "method", "models", "seconds", "flags"]
@@ -136,7 +139,6 @@ class RunResult:
 def _open(store: Store | str | os.PathLike | None) -> Store | None:
     if isinstance(store, Store):
         return store
-    from forecast.runs.store import default_path
 
     path = Path(store) if store is not None else default_path()
     if not path.exists():
@@ -171,7 +173,6 @@ def load_latest_run(store: Store | str | os.PathLike | None = None) -> RunResult
     st = _open(store)
     if st is None:
         return None
-    from forecast.runs.store import runs as R
 
     with st.snapshot() as conn:
         run_id = R.latest_run_id(conn)
@@ -194,7 +195,6 @@ def load_run(run_id: str, store: Store | str | os.PathLike | None = None) -> Run
     st = _open(store)
     if st is None:
         raise StoreError(f"no store at {store or 'the default path'}; run `forecast run` first")
-    from forecast.runs.store import runs as R
 
     with st.snapshot() as conn:
         rid = R.resolve_run_id(conn, run_id)
@@ -210,16 +210,11 @@ def load_run(run_id: str, store: Store | str | os.PathLike | None = None) -> Run
 
 def list_runs(store: Store | str | os.PathLike | None = None) -> pd.DataFrame:
     """Every run of the store (any status), oldest first; empty when there is no store."""
-    from forecast.runs.store.runs import RUN_COLUMNS
-
     st = _open(store)
     return pd.DataFrame(columns=RUN_COLUMNS) if st is None else st.runs()
 
 
 def _read(conn: Any, run_id: str) -> RunResult:
-    from forecast.data.catalog import REGIONS
-    from forecast.runs.store import runs as R
-
     row = R.run_row(conn, run_id)
     forecasts, discrepancies, metric_rows = {}, {}, []
     for rec in R.read_series(conn, run_id):

@@ -34,8 +34,13 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from forecast.data.catalog import INDICATORS, REGIONS, indicator_code, region_code
 from forecast.data.errors import DataError, Problem
+from forecast.data.files import current_data_dir
+from forecast.data.panel import build_panel
+from forecast.decisions.reconcile import METHODS
 from forecast.runs.batch.artifacts import clean_artifacts, write_artifacts
+from forecast.runs.batch.assemble import assemble_run
 from forecast.runs.batch.inputs import (
     INPUT_SUFFIXES,
     MODELS_ENV,
@@ -60,6 +65,8 @@ from forecast.runs.batch.tasks import (
     run_local,
 )
 from forecast.runs.store import IngestReport, Store
+from forecast.runs.store import runs as R
+from forecast.runs.store.schema import now
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_FALLBACK, EXIT_LOCKED = 0, 1, 2, 3, 75
 FAIL_ENV = "TROIKA_TEST_FAIL_SERIES"
@@ -99,9 +106,6 @@ class BatchSettings:
 
     def normalised(self) -> BatchSettings:
         """Names resolved to catalogue codes and sorted in catalogue order; bad values raise DataError."""
-        from forecast.data.catalog import INDICATORS, REGIONS, indicator_code, region_code
-        from forecast.decisions.reconcile import METHODS
-
         problems = []
 
         def check(ok: bool, what: str, msg: str) -> None:
@@ -220,9 +224,6 @@ def run_batch(
     >>> run_batch("data/troika.db", settings=settings).status      # same data, settings and code
     'unchanged'
     """
-    from forecast.data.files import current_data_dir
-    from forecast.runs.store import runs as R
-
     start = time.perf_counter()
     log = log or RunLog()
     settings = (settings or BatchSettings()).normalised()
@@ -291,8 +292,6 @@ def run_batch(
 
 
 def _now() -> str:
-    from forecast.runs.store.schema import now
-
     return now()
 
 
@@ -302,8 +301,6 @@ def _vintage(obs) -> str | None:
 
 
 def _record_failure(store: Store, run_id: str, reason: str, models_dir: Path) -> None:
-    from forecast.runs.store import runs as R
-
     try:
         with store.transaction() as conn:
             R.mark_failed(conn, run_id, reason)
@@ -315,10 +312,6 @@ def _record_failure(store: Store, run_id: str, reason: str, models_dir: Path) ->
 def _execute(store: Store, run_id: str, obs, targets, scenarios, settings: BatchSettings, workers: int,
              dask: tuple[str | None, float], models_dir: Path, log: RunLog) -> list[dict]:
     """Fit, reconcile, evaluate, write artifacts and commit; returns the per-series outcomes."""
-    from forecast.data.panel import build_panel
-    from forecast.runs.batch.assemble import assemble_run
-    from forecast.runs.store import runs as R
-
     panel = build_panel(obs, periods_per_year=settings.periods_per_year)
     tasks = build_tasks(panel, settings)
     start = time.perf_counter()

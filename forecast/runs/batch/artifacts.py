@@ -12,16 +12,15 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from forecast.runs.batch.inputs import code_version
 from forecast.runs.batch.stages import pause_point
 from forecast.runs.batch.tasks import outcome_of
+from forecast.runs.store.codec import to_json
 
 
 def write_artifacts(models_dir: Path, run_id: str, results: list[dict], settings: Any, store: Any,
                     payload: Any, fsync: bool = True) -> Path:
     """Write ``models/<run_id>/`` (manifest + one JSON per series) atomically: temp folder, then rename."""
-    from forecast.runs.batch.inputs import code_version
-    from forecast.runs.store.codec import to_json
-
     tmp, final = models_dir / f".tmp-{run_id}", models_dir / run_id
     tmp.mkdir(parents=True, exist_ok=False)
     entries = []

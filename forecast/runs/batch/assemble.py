@@ -16,6 +16,11 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.errors import DataError
+from forecast.decisions.reconcile import DISCREPANCY, reconcile
+from forecast.decisions.scenarios import compare_scenarios
+from forecast.decisions.targets import evaluate_targets
+from forecast.runs.batch.tasks import outcome_of
+from forecast.runs.store.runs import RunPayload, ScenarioRecord, SeriesRecord
 
 
 def _first_line(exc: BaseException) -> str:
@@ -45,12 +50,6 @@ def assemble_run(run_id: str, panel: pd.DataFrame, results: list[dict], targets:
     (RunPayload, list of dict)
         The payload and, per series, ``region``, ``indicator``, ``outcome``, ``reason``, ``seconds``.
     """
-    from forecast.decisions.reconcile import DISCREPANCY, reconcile
-    from forecast.decisions.scenarios import compare_scenarios
-    from forecast.decisions.targets import evaluate_targets
-    from forecast.runs.batch.tasks import outcome_of
-    from forecast.runs.store.runs import RunPayload, ScenarioRecord
-
     raw = {(r["forecast"].region, r["forecast"].indicator): r["forecast"] for r in results}
     seconds = {(r["forecast"].region, r["forecast"].indicator): r["seconds"] for r in results}
     usable = {k: f for k, f in raw.items() if outcome_of(f.flags) != "failed"}
@@ -93,9 +92,6 @@ def assemble_run(run_id: str, panel: pd.DataFrame, results: list[dict], targets:
 
 def _record(key: tuple[str, str], fc_raw: Any, fc: Any, seconds: float | None) -> Any:
     """A :class:`forecast.runs.store.runs.SeriesRecord` from the engine's forecast and its reconciled paths."""
-    from forecast.runs.batch.tasks import outcome_of
-    from forecast.runs.store.runs import SeriesRecord
-
     src = fc_raw if fc_raw is not None else fc
     paths = np.asarray(fc.paths, dtype=float)
     raw_paths = None

@@ -14,7 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from forecast import __version__
 from forecast.data.errors import DataError, Problem
+from forecast.data.files import current_data_dir
+from forecast.data.schema import TARGET_COLUMNS
+from forecast.data.target_table import load_targets
+from forecast.decisions.scenario_files import SUFFIXES, load_scenario, scenario_to_dict
 
 MODELS_ENV = "TROIKA_MODELS_DIR"
 INPUT_SUFFIXES = (".csv", ".xlsx")
@@ -22,8 +27,6 @@ INPUT_SUFFIXES = (".csv", ".xlsx")
 
 def code_version() -> str:
     """``troika <version>`` plus the git commit of the checkout when there is one (read from ``.git``)."""
-    from forecast import __version__
-
     root = Path(__file__).resolve().parents[3] / ".git"
     commit = ""
     try:
@@ -47,7 +50,6 @@ def default_models_dir() -> Path:
     """``$TROIKA_MODELS_DIR``, else ``models/`` beside the data directory (the repository's ``models/``)."""
     if os.environ.get(MODELS_ENV):
         return Path(os.environ[MODELS_ENV])
-    from forecast.data.files import current_data_dir
 
     return current_data_dir().parent / "models"
 
@@ -87,11 +89,6 @@ def load_inputs(targets_path: str | os.PathLike | None, scenarios_dir: str | os.
     file is an error only when ``targets_path`` names it (no default ``data/targets.csv``: no targets).
     """
     import pandas as pd
-
-    from forecast.data.files import current_data_dir
-    from forecast.data.schema import TARGET_COLUMNS
-    from forecast.data.target_table import load_targets
-    from forecast.decisions.scenario_files import SUFFIXES, load_scenario, scenario_to_dict
 
     default_targets = current_data_dir() / "targets.csv"
     if targets_path is None and not default_targets.is_file():

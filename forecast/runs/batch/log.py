@@ -6,6 +6,8 @@ import sys
 from datetime import UTC, datetime
 from typing import IO, Any
 
+from forecast.runs.store.codec import to_json
+
 
 class RunLog:
     """One JSON line per event (per series, run start and end) and a progress bar on a terminal.
@@ -23,8 +25,6 @@ class RunLog:
 
     def event(self, event: str, **fields: Any) -> None:
         """Write one JSON line ``{"time", "event", **fields}``."""
-        from forecast.runs.store.codec import to_json
-
         shared = self._bar and self.stream is sys.stderr
         if shared:
             sys.stderr.write("\r\033[K")

@@ -23,6 +23,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from forecast.data.schema import INDICATOR, PERIOD, REGION
+from forecast.engine.auto import DEFAULT_MODELS, AutoConfig
+from forecast.engine.global_members import gate_panel, wants_globals
+from forecast.engine.panel_forecast import attach_panel_globals, forecast_panel_task, panel_tasks
+
 #: Keyword arguments fault injection adds to every candidate model (an unknown argument: every model
 #: then fails to construct, as if every model failed on the series).
 FAULT_PARAM = "_troika_fault_injected"
@@ -43,8 +48,6 @@ def series_key(task: dict) -> tuple[str, str]:
 
 
 def _config(task: dict) -> Any:
-    from forecast.engine.auto import DEFAULT_MODELS, AutoConfig
-
     models = tuple(task["models"] or DEFAULT_MODELS)
     if task.get("fail"):
         models = tuple((m, m, {FAULT_PARAM: True}) for m in models)
@@ -68,8 +71,6 @@ def fit_series(task: dict) -> dict:
         dict), ``seconds`` (wall time here), ``worker`` (host:pid); ``variant``: the result with the global
         members (None without them), for the batch's panel gate.
     """
-    from forecast.engine.panel_forecast import forecast_panel_task
-
     start = time.perf_counter()
     key = series_key(task)
     out = forecast_panel_task(engine_task(task))
@@ -82,8 +83,6 @@ def fit_series(task: dict) -> dict:
 def engine_task(task: dict) -> dict:
     """The engine's task (:func:`forecast.engine.panel_forecast.panel_tasks`) of one batch task, with its global
     members' share (``task["extra"]``) when the batch trained them."""
-    from forecast.engine.panel_forecast import panel_tasks
-
     method = "auto" if task.get("fail") else task["method"]
     (out,) = panel_tasks(task["panel"], h=task["h"], n_paths=task["n_paths"], seed=task["seed"],
                          periods_per_year=task["periods_per_year"], method=method, config=_config(task),
@@ -164,9 +163,6 @@ def attach_batch_globals(tasks: list[dict]) -> dict[str, str] | None:
     None when the panel does not use them (not ``auto``, or fewer than ``global_min_series`` series);
     otherwise the global models that failed to train (label → reason). See :mod:`forecast.engine.global_members`.
     """
-    from forecast.engine.global_members import wants_globals
-    from forecast.engine.panel_forecast import attach_panel_globals
-
     if not tasks or not wants_globals(len(tasks), tasks[0]["method"], _config(tasks[0])):
         return None
     engine_tasks = [engine_task(t) for t in tasks]
@@ -179,9 +175,6 @@ def attach_batch_globals(tasks: list[dict]) -> dict[str, str] | None:
 
 def choose_batch_variants(results: list[dict], failed: dict[str, str], artifacts: bool) -> dict:
     """Apply the panel gate to the batch's results in place; returns the gate's figures."""
-    from forecast.engine.auto import AutoConfig
-    from forecast.engine.global_members import gate_panel
-
     chosen, gate = gate_panel([(r["forecast"], r.pop("variant", None)) for r in results], failed, AutoConfig())
     for r, fc in zip(results, chosen, strict=True):
         r["forecast"] = fc
@@ -191,8 +184,6 @@ def choose_batch_variants(results: list[dict], failed: dict[str, str], artifacts
 
 def build_tasks(panel, settings) -> list[dict]:
     """One task per series of ``panel`` (a :class:`forecast.runs.batch.BatchSettings` gives the settings)."""
-    from forecast.data.schema import INDICATOR, PERIOD, REGION
-
     fails = set(settings.fail_series)
     out = []
     for (region, indicator), grp in panel.groupby([REGION, INDICATOR], sort=False):

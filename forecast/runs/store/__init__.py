@@ -42,7 +42,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from forecast.data.catalog import indicator_code, region_code
 from forecast.data.errors import StoreError
+from forecast.data.files import DATA_DIR
 from forecast.data.schema import INDICATOR, OBSERVATION_COLUMNS, REGION, YTD_VALUE, YTD_YOY
 from forecast.runs.store.ingest import (
     OBS_SQL_COLUMNS,
@@ -53,6 +55,7 @@ from forecast.runs.store.ingest import (
     observations_frame,
 )
 from forecast.runs.store.lock import RunLock, RunLocked, lock_path
+from forecast.runs.store.runs import latest_run_id, list_runs, resolve_run_id
 from forecast.runs.store.schema import (
     ENV_DB,
     MIGRATIONS,
@@ -95,10 +98,6 @@ def default_path() -> Path:
         return Path(os.environ[ENV_DB])
     if os.environ.get("TROIKA_DATA_DIR"):
         return Path(os.environ["TROIKA_DATA_DIR"]) / DB_NAME
-    try:
-        from forecast.data.files import DATA_DIR
-    except ImportError:  # io not importable: the repository's data/
-        DATA_DIR = Path(__file__).resolve().parents[3] / "data"
     return Path(DATA_DIR) / DB_NAME
 
 
@@ -321,8 +320,6 @@ class Store:
 
     def _observation_rows(self, conn: sqlite3.Connection, region, indicator, latest_vintage: bool = True,
                           columns: Sequence[str] = OBSERVATION_COLUMNS) -> list[tuple]:
-        from forecast.data.catalog import indicator_code, region_code
-
         where, params = [], []
         for col, names, resolve in ((REGION, region, region_code), (INDICATOR, indicator, indicator_code)):
             if names is None:
@@ -390,22 +387,16 @@ class Store:
     # ------------------------------------------------------------------ runs
     def runs(self) -> pd.DataFrame:
         """Every batch run, oldest first: id, started, finished, status, data hash, settings, counts."""
-        from forecast.runs.store.runs import list_runs
-
         with self.connect() as conn:
             return list_runs(conn)
 
     def latest_run_id(self) -> str | None:
         """Id of the latest complete run, or None."""
-        from forecast.runs.store.runs import latest_run_id
-
         with self.connect() as conn:
             return latest_run_id(conn)
 
     def resolve_run(self, ref: str) -> str:
         """Run id from ``latest``, an id or a unique prefix; :class:`StoreError` when none matches."""
-        from forecast.runs.store.runs import resolve_run_id
-
         with self.connect() as conn:
             run_id = resolve_run_id(conn, ref)
         if run_id is None:

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from forecast.data.catalog import INDICATORS, REGIONS
 from forecast.data.errors import DataError, Problem
+from forecast.data.files import read_files
 from forecast.data.schema import (
     INDICATOR,
     OBSERVATION_COLUMNS,
@@ -24,6 +26,7 @@ from forecast.data.schema import (
     VINTAGE,
     YTD_VALUE,
     YTD_YOY,
+    empty_observations,
 )
 from forecast.runs.store.schema import now
 
@@ -90,8 +93,6 @@ def file_sha256(path: str | os.PathLike) -> str:
 
 def ingest_files(store, paths: list[Path]) -> IngestReport:
     """The body of :meth:`forecast.runs.store.Store.ingest` (see there)."""
-    from forecast.data.files import read_files
-
     missing = [Problem(str(p), None, None, "no such file") for p in paths if not p.is_file()]
     if missing:
         raise DataError(f"{len(missing)} input file(s) not found; nothing was written", missing)
@@ -230,7 +231,6 @@ def observations_frame(rows: list[tuple]) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
 
-    from forecast.data.schema import empty_observations
 
     if not rows:
         return empty_observations()
@@ -248,7 +248,6 @@ def observations_frame(rows: list[tuple]) -> pd.DataFrame:
             SOURCE: pd.Series(data[SOURCE], dtype="object"),
         }
     )
-    from forecast.data.catalog import INDICATORS, REGIONS
 
     rank = {REGION: {c: i for i, c in enumerate(REGIONS)}, INDICATOR: {c: i for i, c in enumerate(INDICATORS)}}
     frame = frame.sort_values(
