@@ -2,7 +2,7 @@
 
 Thin by design: it reads the latest complete batch run from the store (:func:`forecast.runs.results.load_latest_run`,
 cached with ``st.cache_data``), wires widgets to the ``forecast`` API and renders the tables of
-:mod:`forecast.app.overview` and the figures of :mod:`forecast.present.plots`. Nothing fits a model on a page load;
+:mod:`forecast.app.overview_tables` and the figures of :mod:`forecast.present.plots`. Nothing fits a model on a page load;
 scenarios are recomputed from the run's stored sample paths. Chinese by default, English on a switch.
 The store is ``$TROIKA_DB`` (default ``data/troika.db``); the Data page's batch button runs
 ``forecast run`` with the extra arguments in ``$TROIKA_RUN_ARGS`` (e.g. ``--workers 4``), if any.
@@ -17,10 +17,7 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from forecast.app import io as D
-from forecast.app import overview as V
-from forecast.app import pages as P
-from forecast.app import series as SE
+from forecast.app import overview_tables, pages, series_tables, storage
 from forecast.app.pages import T, show_chart, table
 from forecast.data.catalog import CARRIAGES, INDICATORS, PROVINCE, REGIONS
 from forecast.data.errors import DataError, StoreError
@@ -34,12 +31,12 @@ RUN_COMMAND = "forecast run        # or: make run"
 
 # ---------------------------------------------------------------- pages (Scenarios and Data: forecast.app.pages)
 def page_overview(run, lang: str) -> None:
-    frame = P.overview(run.run_id, run)
-    st.subheader(T("overview_header", year=V.run_year(run)))
-    counts = V.status_counts(frame)
+    frame = pages.overview(run.run_id, run)
+    st.subheader(T("overview_header", year=overview_tables.run_year(run)))
+    counts = overview_tables.status_counts(frame)
     for col, s in zip(st.columns(3), ("on_track", "at_risk", "off_track"), strict=True):
         col.metric(T(f"metric_{s}"), counts[s])
-    table(V.overview_table(frame, lang), key="overview_table", status_col=T("col_status"), rows=len(frame))
+    table(overview_tables.overview_table(frame, lang), key="overview_table", status_col=T("col_status"), rows=len(frame))
     st.caption(T("overview_help", pct=round(100 * BASE_EFFECT_MIN)))
 
 
@@ -56,40 +53,40 @@ def _series_pickers(run, lang: str) -> tuple[str, str]:
 
 def page_series(run, lang: str, observations: pd.DataFrame) -> None:
     region, indicator = _series_pickers(run, lang)
-    hist = SE.history_frame(run, region, indicator, observations)
-    flags = SE.data_flags(hist)
+    hist = series_tables.history_frame(run, region, indicator, observations)
+    flags = series_tables.data_flags(hist)
     st.caption(T("data_flag_text", **flags))
     is_index = bool(len(hist) and hist["is_index"].iloc[-1])
     if is_index:
         st.info(T("index_note"))
-    base_note = SE.base_effect_note(run, region, indicator, lang)
+    base_note = series_tables.base_effect_note(run, region, indicator, lang)
     if base_note:
         st.info(base_note)
     fc = run.forecasts.get((region, indicator))
     if fc is None:
         st.warning(T("no_forecast"))
-    fig1, fig2, vfan, gfan = SE.series_figures(run, region, indicator, lang)
+    fig1, fig2, vfan, gfan = series_tables.series_figures(run, region, indicator, lang)
     c1, c2 = st.columns(2)
     with c1:
         show_chart(fig1, f"fan_values_{region}_{indicator}")
         if vfan is not None:
-            table(SE.fan_table(vfan.reset_index(), T("unit_index" if is_index else "unit_yi"), lang),
+            table(series_tables.fan_table(vfan.reset_index(), T("unit_index" if is_index else "unit_yi"), lang),
                   key="value_fan_table")
     with c2:
         show_chart(fig2, f"fan_growth_{region}_{indicator}")
-        table(SE.fan_table(gfan, T("unit_pct"), lang), key="growth_fan_table")
+        table(series_tables.fan_table(gfan, T("unit_pct"), lang), key="growth_fan_table")
     c3, c4 = st.columns(2)
     with c3:
         st.markdown(f"**{T('weights_header')}**")
         if fc is not None:
-            w = SE.weights_frame(fc)
+            w = series_tables.weights_frame(fc)
             table(w.rename(columns={"model": T("col_model"), "weight": T("col_weight"), "dropped": T("col_dropped")}),
                   key="weights_table")
             if getattr(fc, "flags", ()):
                 st.caption(f"{T('flags')}: {', '.join(fc.flags)}")
     with c4:
         st.markdown(f"**{T('accuracy_header')}**")
-        acc = SE.accuracy_frame(run, region, indicator)
+        acc = series_tables.accuracy_frame(run, region, indicator)
         acc["metric"] = [T(f"metric_{m}") for m in acc["metric"]]
         table(acc.rename(columns={"metric": T("col_metric"), "value": T("col_value")}), key="accuracy_table")
     with st.expander(T("data_flag_header")):
@@ -100,22 +97,22 @@ def page_series(run, lang: str, observations: pd.DataFrame) -> None:
 
 
 def page_export(run, lang: str) -> None:
-    st.download_button(T("export_pack"), D.meeting_pack(run, lang), file_name=f"troika_{run.run_id}_{lang}.xlsx",
+    st.download_button(T("export_pack"), storage.meeting_pack(run, lang), file_name=f"troika_{run.run_id}_{lang}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="pack")
     st.caption(T("export_pack_note"))
     st.subheader(T("export_charts"))
-    frame = P.overview(run.run_id, run)
+    frame = pages.overview(run.run_id, run)
     for ind in CARRIAGES:
-        prob = V.probability_frame(frame, ind, lang)
+        prob = overview_tables.probability_frame(frame, ind, lang)
         if len(prob):
-            fig = plots.probability_chart(prob, lang=lang, title=T("overview_chart_title", year=V.run_year(run),
+            fig = plots.probability_chart(prob, lang=lang, title=T("overview_chart_title", year=overview_tables.run_year(run),
                                                                    indicator=i18n.indicator_name(ind, lang, short=True)))
             st.download_button(f"{T('export_overview_chart')}: {i18n.indicator_name(ind, lang, short=True)}",
                                plots.figure_png(fig), file_name=f"probability_{ind}.png", mime="image/png", key=f"png_prob_{ind}")
     region = st.session_state.get("series_region", PROVINCE)
     indicator = st.session_state.get("series_indicator", "retail")
     if (region, indicator) in run.forecasts:
-        fig1, fig2, _, _ = SE.series_figures(run, region, indicator, lang)
+        fig1, fig2, _, _ = series_tables.series_figures(run, region, indicator, lang)
         for fig, name in ((fig1, "fan_values"), (fig2, "fan_growth")):
             st.download_button(f"{fig.axes[0].get_title()} (PNG)", plots.figure_png(fig),
                                file_name=f"{name}_{region}_{indicator}.png", mime="image/png", key=f"png_{name}")
@@ -132,9 +129,9 @@ def main() -> None:
         page = st.radio(T("page"), PAGES, format_func=lambda p: i18n.t(f"page_{p}", lang), key="page")
     st.title(T("app_title"))
     st.caption(T("app_caption"))
-    db = P.db_path()
+    db = pages.db_path()
     try:
-        run = P.load_run(str(db), P.db_stamp(db))
+        run = pages.load_run(str(db), pages.db_stamp(db))
     except (StoreError, DataError) as e:
         st.error(f"{T('store_error')} {db}: {e}")
         run = None
@@ -143,7 +140,7 @@ def main() -> None:
                      finished=i18n.fmt_time(run.finished, lang)))
     try:
         if page == "data":
-            P.page_data(lang, db)
+            pages.page_data(lang, db)
         elif run is None:
             st.warning(T("no_run"))
             st.code(RUN_COMMAND, language="bash")
@@ -151,9 +148,9 @@ def main() -> None:
         elif page == "overview":
             page_overview(run, lang)
         elif page == "series":
-            page_series(run, lang, P.load_observations(str(db), P.db_stamp(db)))
+            page_series(run, lang, pages.load_observations(str(db), pages.db_stamp(db)))
         elif page == "scenarios":
-            P.page_scenarios(run, lang)
+            pages.page_scenarios(run, lang)
         elif page == "export":
             page_export(run, lang)
     except (DataError, StoreError) as e:

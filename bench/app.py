@@ -5,7 +5,7 @@
 
 Goals (issue "The analyst's front ends"): first render ≤ 3 s, scenario recompute ≤ 100 ms. The first
 render is a cold ``AppTest`` run of ``app.py`` (empty caches: it reads the run from SQLite and builds the
-page) per page; the recompute is :func:`forecast.app.overview.scenario_effect` (apply the scenario to the
+page) per page; the recompute is :func:`forecast.app.overview_tables.scenario_effect` (apply the scenario to the
 stored paths and evaluate the series it changes), median of repeated calls. Prints a table; not a test.
 """
 
@@ -45,23 +45,22 @@ def first_render(page: str) -> float:
 def scenario_ms(run, cities: tuple[str, ...], repeats: int = 20) -> tuple[float, float, int]:
     """Median ms of a scenario recompute (per-run context cached, as the app does) and of compare_scenarios,
     for +2 pp on the retail sales of ``cities`` over the rest of the year."""
-    from forecast.app import overview as V
-    from forecast.app import scenarios as S
+    from forecast.app import overview_tables, scenario_tables
     from forecast.decisions.scenarios import Adjustment, Scenario, compare_scenarios
 
     first = run.forecasts[("shenyang", "retail")].periods[0]
     cities = tuple(r for r in cities if (r, "retail") in run.forecasts)
     scenario = Scenario("bench", (Adjustment("pp", "retail", cities, f"{first}..{first.year}-12", 2.0),))
-    context = S.scenario_context(run)
+    context = scenario_tables.scenario_context(run)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        eff = S.scenario_effect(run, scenario, context)
+        eff = scenario_tables.scenario_effect(run, scenario, context)
         times.append(time.perf_counter() - start)
     full = []
     for _ in range(3):
         start = time.perf_counter()
-        compare_scenarios(run.panel, V.scenario_inputs(run), V.targets_input(run), [scenario], year=V.run_year(run))
+        compare_scenarios(run.panel, overview_tables.scenario_inputs(run), overview_tables.targets_input(run), [scenario], year=overview_tables.run_year(run))
         full.append(time.perf_counter() - start)
     return statistics.median(times) * 1000, statistics.median(full) * 1000, len(eff)
 
@@ -78,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["TROIKA_DB"] = args.db
     run = None if args.demo else load_latest_run()
     if run is None:
-        from forecast.app.io import demo_store
+        from forecast.app.storage import demo_store
 
         folder = tempfile.mkdtemp(prefix="troika-bench-")
         print(f"making a demo run of {len(ALL)} regions × 5 indicators, 1000 paths in {folder} …", flush=True)

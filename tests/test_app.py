@@ -51,7 +51,7 @@ def subset_csv(path: Path, regions: tuple[str, ...]) -> Path:
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
     """A store holding one complete small run, and the run as ``load_latest_run`` reads it."""
-    from forecast.app.io import demo_store
+    from forecast.app.storage import demo_store
     from forecast.runs.results import load_latest_run
 
     root = tmp_path_factory.mktemp("app")
@@ -467,7 +467,7 @@ def test_pages_never_fit_a_model(app, monkeypatch):
 
 # -- export -----------------------------------------------------------------------------------------------------
 def test_export_page_offers_the_pack_and_every_chart(app, env):
-    from forecast.app.io import meeting_pack
+    from forecast.app.storage import meeting_pack
     from forecast.export.pack import carriage_sheet_name
 
     run = env["run"]
@@ -507,8 +507,8 @@ def test_number_formats_and_units_follow_the_language():
 
 
 def test_ytd_growth_fan_ends_at_the_full_year_growth_of_every_path(env):
-    from forecast.app.overview import series_rows
-    from forecast.app.series import ytd_growth_paths
+    from forecast.app.overview_tables import series_rows
+    from forecast.app.series_tables import ytd_growth_paths
     from forecast.decisions.targets import full_year_growth_paths, ytd_position
 
     run, year = env["run"], env["year"]
@@ -525,7 +525,7 @@ def test_ytd_growth_fan_ends_at_the_full_year_growth_of_every_path(env):
 
 
 def test_validate_upload_reports_like_read_table_and_never_raises(tmp_path):
-    from forecast.app.io import validate_upload
+    from forecast.app.storage import validate_upload
 
     good = subset_csv(tmp_path / "dalian.csv", ("dalian",))
     rep = validate_upload(good, "大连.csv")
@@ -538,7 +538,7 @@ def test_validate_upload_reports_like_read_table_and_never_raises(tmp_path):
 
 
 def test_run_progress_reads_the_batch_json_log():
-    from forecast.app.io import run_progress
+    from forecast.app.storage import run_progress
 
     log = '{"event":"run_start"}\n{"event":"series","done":1,"total":15}\nnoise\n{"event":"series","done":7,"total":15}\n'
     assert run_progress(log) == (7, 15)
@@ -546,7 +546,7 @@ def test_run_progress_reads_the_batch_json_log():
 
 
 def test_saved_scenario_files_are_listed_replaced_by_name_and_deleted(tmp_path):
-    from forecast.app.io import delete_named_scenario, save_named_scenario, saved_scenarios
+    from forecast.app.storage import delete_named_scenario, save_named_scenario, saved_scenarios
 
     a = Scenario("a b", (Adjustment("pp", "retail", ("shenyang",), ("2026-12",), 1.0),))
     clash = Scenario("a_b", (Adjustment("pct", "retail", ("dalian",), ("2026-12",), 2.0),))  # same file name stem
@@ -599,7 +599,7 @@ def test_the_data_page_starts_a_batch_run_and_shows_its_progress_and_history(tmp
 
 
 def test_scenario_effect_equals_compare_scenarios_on_every_changed_series(env):
-    from forecast.app.scenarios import scenario_context, scenario_effect
+    from forecast.app.scenario_tables import scenario_context, scenario_effect
 
     run, dec, later = env["run"], env["dec"], env["later"]
     scenario = Scenario("mix", (

@@ -250,7 +250,7 @@ def test_a_series_the_engine_cannot_forecast_is_stored_as_failed(done: dict, tmp
     from forecast.engine.auto import SeriesForecast
     from forecast.runs.batch.assemble import assemble_run
     from forecast.runs.batch.tasks import fit_series
-    from forecast.runs.store import runs as R
+    from forecast.runs.store import runs as store_runs
 
     run = load_latest_run(done["db"])
     settings = BatchSettings(n_paths=200, seed=7, models=("snaive",), artifacts=False).normalised()
@@ -266,9 +266,9 @@ def test_a_series_the_engine_cannot_forecast_is_stored_as_failed(done: dict, tmp
     assert [(o["region"], o["outcome"]) for o in outcomes] == [("shenyang", "ok"), ("dalian", "failed")]
     store = Store(tmp_path / "t.db")
     with store.transaction() as conn:
-        R.insert_running(conn, "r1", "2026-01-01T00:00:00+00:00", "h" * 64, "test", settings.to_dict(), "2026-06")
+        store_runs.insert_running(conn, "r1", "2026-01-01T00:00:00+00:00", "h" * 64, "test", settings.to_dict(), "2026-06")
     with store.transaction() as conn:
-        R.write_complete(conn, payload)
+        store_runs.write_complete(conn, payload)
     back = load_run("r1", store)
     assert list(back.forecasts) == [("shenyang", "retail")] and back.fallback == [("dalian", "retail")]
     assert back.metrics.set_index("region").loc["dalian", "flags"].startswith("failed: DataError")

@@ -57,7 +57,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from forecast.app.io import demo_store
+    from forecast.app.storage import demo_store
 
     root = tmp_path_factory.mktemp("browser")
     db = demo_store(root, SUBSET)

@@ -197,7 +197,7 @@ def test_bad_lang_raises_data_error_and_writes_nothing(pack: tuple, tmp_path: Pa
 def test_app_meeting_pack_follows_the_language(pack: tuple) -> None:
     import io
 
-    from forecast.app.io import meeting_pack
+    from forecast.app.storage import meeting_pack
 
     run, zh, _ = pack
     assert load_workbook(io.BytesIO(meeting_pack(run))).sheetnames == zh.sheetnames

@@ -14,7 +14,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from forecast.data import schema as S
+from forecast.data import schema
 from forecast.data.files import read_table
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -42,10 +42,10 @@ def test_the_tables_are_real_formats():
 
 @pytest.mark.parametrize("name", ["reference_bulletin.xlsx", "reference_long_gbk.csv"])
 def test_every_published_figure_comes_back_exactly(tables, name):
-    obs = tables[name].set_index([S.REGION, S.INDICATOR, S.PERIOD])
+    obs = tables[name].set_index([schema.REGION, schema.INDICATOR, schema.PERIOD])
     for f in figures():
         key = (f["region"], f["indicator"], pd.Period(f["period"], "M"))
-        column = S.YTD_VALUE if f["kind"] == "level" else S.YTD_YOY
+        column = schema.YTD_VALUE if f["kind"] == "level" else schema.YTD_YOY
         assert obs.loc[key, column] == float(f["value"]), (f, f["source"])
     # one observation per (region, indicator, period) of the figures, nothing invented
     assert len(obs) == len({(f["region"], f["indicator"], f["period"]) for f in figures()}) == 29
@@ -62,24 +62,24 @@ def test_every_published_figure_comes_back_exactly(tables, name):
 def test_headline_figures(tables, key, value, growth):
     """The figures named in the issue, typed here by hand from the sources (not from the CSV)."""
     for obs in tables.values():
-        row = obs.set_index([S.REGION, S.INDICATOR, S.PERIOD]).loc[(key[0], key[1], pd.Period(key[2], "M"))]
-        assert row[S.YTD_VALUE] == value
-        assert (pd.isna(row[S.YTD_YOY]) if growth is None else row[S.YTD_YOY] == growth)
+        row = obs.set_index([schema.REGION, schema.INDICATOR, schema.PERIOD]).loc[(key[0], key[1], pd.Period(key[2], "M"))]
+        assert row[schema.YTD_VALUE] == value
+        assert (pd.isna(row[schema.YTD_YOY]) if growth is None else row[schema.YTD_YOY] == growth)
 
 
 def test_both_formats_agree(tables):
-    bulletin, long = (t.drop(columns=S.SOURCE) for t in tables.values())
+    bulletin, long = (t.drop(columns=schema.SOURCE) for t in tables.values())
     pd.testing.assert_frame_equal(bulletin, long)
-    assert (tables["reference_long_gbk.csv"][S.SOURCE].str.startswith("http")).all()
+    assert (tables["reference_long_gbk.csv"][schema.SOURCE].str.startswith("http")).all()
 
 
 def test_exports_plus_imports_equal_trade(tables):
     """Where a release gives all three levels: 2018-09 2378.7 + 3112.7 = 5491.4; 2018-12 3214.9 + 4331 = 7545.9;
     2022-02 526.1 + 687.8 = 1213.9; 2023-03 861.1 + 1028.5 = 1889.6; 2023-05 1452.9 + 1707.6 = 3160.5."""
     obs = tables["reference_bulletin.xlsx"]
-    wide = obs.pivot_table(index=[S.REGION, S.PERIOD], columns=S.INDICATOR, values=S.YTD_VALUE).dropna(
+    wide = obs.pivot_table(index=[schema.REGION, schema.PERIOD], columns=schema.INDICATOR, values=schema.YTD_VALUE).dropna(
         subset=["trade", "exports", "imports"])
-    assert [str(p) for p in wide.index.get_level_values(S.PERIOD)] == [
+    assert [str(p) for p in wide.index.get_level_values(schema.PERIOD)] == [
         "2018-09", "2018-12", "2022-02", "2023-03", "2023-05"]
     assert ((wide["exports"] + wide["imports"] - wide["trade"]).abs() <= 0.1 + 1e-9).all()
 

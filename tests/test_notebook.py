@@ -1,7 +1,7 @@
 """``notebooks/quickstart.ipynb`` runs from top to bottom without an error (nbclient), on a small run.
 
 The notebook works on three regions (its ``REGIONS`` cell); the store it reads is a small real batch run
-made here (:func:`forecast.app.io.demo_store`), passed to the kernel through ``TROIKA_DB``.
+made here (:func:`forecast.app.storage.demo_store`), passed to the kernel through ``TROIKA_DB``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "quickstart.ipynb
 
 @pytest.mark.slow
 def test_quickstart_notebook_executes_and_reads_the_latest_run(tmp_path, monkeypatch):
-    from forecast.app.io import demo_store
+    from forecast.app.storage import demo_store
     from forecast.runs.results import load_latest_run
 
     db = demo_store(tmp_path)

@@ -6,7 +6,7 @@
 - the two pages with the most machinery: Scenarios (:func:`page_scenarios`: builder, saved scenarios,
   province target split) and Data (:func:`page_data`: upload and validate, ingest, batch run, run history).
 
-The tables come from :mod:`forecast.app.overview`, :mod:`forecast.app.scenarios` and :mod:`forecast.app.io`,
+The tables come from :mod:`forecast.app.overview_tables`, :mod:`forecast.app.scenario_tables` and :mod:`forecast.app.storage`,
 the figures from :mod:`forecast.present.plots`; this module only renders them. The batch button runs
 ``forecast run`` with the extra arguments in ``$TROIKA_RUN_ARGS`` (e.g. ``--workers 4``), if any.
 """
@@ -26,9 +26,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from forecast.app import io as D
-from forecast.app import overview as V
-from forecast.app import scenarios as S
+from forecast.app import overview_tables, scenario_tables, storage
 from forecast.data.catalog import INDICATORS, PROVINCE, REGIONS
 from forecast.data.errors import DataError
 from forecast.data.files import resolve_data_path
@@ -69,23 +67,23 @@ def load_observations(db: str, stamp: tuple) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def overview(run_id: str, _run: Any) -> pd.DataFrame:
-    """:func:`forecast.app.overview.overview_frame` of the run, once per run."""
-    return V.overview_frame(_run)
+    """:func:`forecast.app.overview_tables.overview_frame` of the run, once per run."""
+    return overview_tables.overview_frame(_run)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def scenario_context(run_id: str, _run: Any) -> S.ScenarioContext:
-    """The run's scenario positions (:func:`forecast.app.scenarios.scenario_context`), once per run.
+def scenario_context(run_id: str, _run: Any) -> scenario_tables.ScenarioContext:
+    """The run's scenario positions (:func:`forecast.app.scenario_tables.scenario_context`), once per run.
 
     One shared object, not a copy per rerun: scenarios read it and add to its cache of bases only.
     """
-    return S.scenario_context(_run)
+    return scenario_tables.scenario_context(_run)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def effect(run_id: str, spec: dict, _run: Any) -> pd.DataFrame:
     """The effect of the scenario ``spec`` (a scenario as a dict) on the run's stored sample paths."""
-    return S.scenario_effect(_run, scenario_from_dict(spec), scenario_context(run_id, _run))
+    return scenario_tables.scenario_effect(_run, scenario_from_dict(spec), scenario_context(run_id, _run))
 
 
 # ---------------------------------------------------------------- language and the widgets every page uses
@@ -122,14 +120,14 @@ def show_chart(fig: Any, name: str) -> bytes:
 def _current_adjustment(run: Any, lang: str) -> dict | None:
     c1, c2, c3 = st.columns(3)
     kind = c1.selectbox(T("scn_kind"), ("pp", "pct", "abs", "set"), format_func=lambda k: i18n.t(f"kind_{k}", lang), key="scn_kind")
-    inds = [i for i in INDICATORS if S.scenario_months(run, i)]
+    inds = [i for i in INDICATORS if scenario_tables.scenario_months(run, i)]
     indicator = c2.selectbox(T("scn_indicator"), inds, index=inds.index("retail") if "retail" in inds else 0,
                              format_func=lambda i: i18n.indicator_name(i, lang), key="scn_indicator")
     regions_all = [r for r in REGIONS if (r, indicator) in run.forecasts]
     default = [r for r in regions_all if r != PROVINCE][:1] or regions_all[:1]
     regions = c3.multiselect(T("scn_regions"), regions_all, default=default, format_func=lambda r: i18n.region_name(r, lang),
                              key="scn_regions")
-    months = S.scenario_months(run, indicator)
+    months = scenario_tables.scenario_months(run, indicator)
     c4, c5, c6 = st.columns(3)
     year_end = [p for p in months if p.year == months[0].year]
     start = c4.selectbox(T("scn_from"), months, format_func=lambda p: i18n.fmt_month(p, lang), key="scn_from")
@@ -154,7 +152,7 @@ def page_scenarios(run: Any, lang: str) -> None:
         draft.clear()
     if draft:
         st.markdown(f"**{T('scn_list')}**")
-        table(S.adjustments_table(draft, lang), key="scn_draft_table")
+        table(scenario_tables.adjustments_table(draft, lang), key="scn_draft_table")
     adjustments = draft + ([current] if current is not None and current not in draft else [])
     name = st.text_input(T("scn_name"), key="scn_name").strip()
     spec = {"name": name or "draft", "adjustments": adjustments}
@@ -167,23 +165,23 @@ def page_scenarios(run: Any, lang: str) -> None:
         except DataError as e:
             st.error(f"{T('scn_invalid')}: {e.summary}")
             if e.problems:
-                table(D.problems_frame(e.problems), key="scn_problems")
+                table(storage.problems_frame(e.problems), key="scn_problems")
         else:
             mine = eff[(eff["region"] == adjustments[-1]["regions"][0]) & (eff["indicator"] == adjustments[-1]["indicator"])]
             first = (mine if len(mine) else eff).iloc[0]
             st.metric(T("scn_metric", region=i18n.region_name(first["region"], lang),
                         indicator=i18n.indicator_name(first["indicator"], lang, short=True)),
                       i18n.fmt_pct(first["scenario"], lang), i18n.fmt_pp(first["delta_pp"], lang))
-            table(S.scenario_table(eff, lang), key="scn_result_table")
-            fig = plots.scenario_chart(eff.assign(label=S.chart_labels(eff, lang)), title=T("scn_chart_title"), lang=lang)
+            table(scenario_tables.scenario_table(eff, lang), key="scn_result_table")
+            fig = plots.scenario_chart(eff.assign(label=scenario_tables.chart_labels(eff, lang)), title=T("scn_chart_title"), lang=lang)
             st.session_state["scn_last_png"] = show_chart(fig, "scenario")
-    folder = D.scenarios_folder()
+    folder = storage.scenarios_folder()
     if st.button(T("scn_save"), key="scn_save_btn", disabled=not adjustments):
         if not name:
             st.warning(T("scn_need_name"))
         else:
             try:
-                D.save_named_scenario(scenario_from_dict(spec), folder)
+                storage.save_named_scenario(scenario_from_dict(spec), folder)
                 st.success(T("scn_saved", name=name))
             except DataError as e:
                 st.error(f"{T('scn_invalid')}: {e.summary}")
@@ -194,25 +192,25 @@ def page_scenarios(run: Any, lang: str) -> None:
 def _saved_scenarios(run: Any, lang: str, folder: Path) -> None:
     st.subheader(T("scn_saved_list"))
     st.caption(T("scn_storage_files", path=folder))
-    saved, problems = D.saved_scenarios(folder)
+    saved, problems = storage.saved_scenarios(folder)
     if problems:
-        table(D.problems_frame(problems), key="scn_file_problems")
+        table(storage.problems_frame(problems), key="scn_file_problems")
     if not saved:
         st.info(T("scn_none_saved"))
         return
     picked = st.multiselect(T("scn_pick"), list(saved), key="scn_pick")
     if picked:
         try:
-            cmp = compare_scenarios(run.panel, V.scenario_inputs(run), V.targets_input(run), [saved[n] for n in picked],
-                                    year=V.run_year(run))
-            table(S.compare_wide(cmp, lang), key="scn_compare_table")
+            cmp = compare_scenarios(run.panel, overview_tables.scenario_inputs(run), overview_tables.targets_input(run), [saved[n] for n in picked],
+                                    year=overview_tables.run_year(run))
+            table(scenario_tables.compare_wide(cmp, lang), key="scn_compare_table")
         except DataError as e:
             st.error(f"{T('scn_invalid')}: {e.summary}")
     c1, c2, c3 = st.columns(3)
     victim = c1.selectbox(T("scn_delete_pick"), list(saved), key="scn_delete_pick")
     sure = c2.checkbox(T("scn_confirm"), key="scn_confirm")
     if c3.button(T("scn_delete"), key="scn_delete_btn", disabled=not sure):
-        if D.delete_named_scenario(victim, folder):
+        if storage.delete_named_scenario(victim, folder):
             st.success(T("scn_deleted", name=victim))
             st.rerun()
 
@@ -225,13 +223,13 @@ def _inversion(run: Any, lang: str) -> None:
         return
     c1, c2, c3 = st.columns(3)
     ind = c1.selectbox(T("pick_indicator"), inds, format_func=lambda i: i18n.indicator_name(i, lang), key="inv_indicator")
-    tg = V.targets_input(run)
+    tg = overview_tables.targets_input(run)
     row = tg[(tg["region"] == PROVINCE) & (tg["indicator"] == ind)]
     target = c2.number_input(T("inv_target"), value=float(row["value"].iloc[0]) if len(row) else 5.0, step=0.5,
                              key=f"inv_target_{ind}")
     rule = c3.selectbox(T("inv_rule"), ("equal_pp", "proportional_gap"), format_func=lambda r: i18n.t(f"rule_{r}", lang), key="inv_rule")
     try:
-        inv = S.inversion_table(S.inversion_frame(run, ind, target, rule), lang)
+        inv = scenario_tables.inversion_table(scenario_tables.inversion_frame(run, ind, target, rule), lang)
         table(inv, key="inv_table", rows=len(inv))
     except DataError as e:
         st.warning(f"{T('inv_refused')}: {e.summary}")
@@ -269,7 +267,7 @@ def page_data(lang: str, db: Path) -> None:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(up.getvalue())
-        report = D.validate_upload(path, up.name)
+        report = storage.validate_upload(path, up.name)
         if report.ok:
             obs = report.observations
             st.success(T("data_report_ok", rows=len(obs), series=obs.groupby(["region", "indicator"]).ngroups,
@@ -285,10 +283,10 @@ def page_data(lang: str, db: Path) -> None:
     if not len(obs):
         st.info(T("data_store_empty"))
     else:
-        table(D.store_contents_table(D.store_contents(obs), lang), key="store_table")
+        table(storage.store_contents_table(storage.store_contents(obs), lang), key="store_table")
 
         with st.expander(T("data_ingests")):
-            table(D.ingest_table(Store(db, create=False).ingest_log(), lang), key="ingest_log")
+            table(storage.ingest_table(Store(db, create=False).ingest_log(), lang), key="ingest_log")
     _batch(db, lang)
 
 
@@ -300,7 +298,7 @@ def _ingest(path: Path, db: Path) -> None:
         rep = Store(db).ingest([keep])
     except DataError as e:
         st.error(T("data_report_bad", n=len(e.problems)))
-        table(D.problems_frame(e.problems, {str(keep): path.name}), key="ingest_report")
+        table(storage.problems_frame(e.problems, {str(keep): path.name}), key="ingest_report")
         return
     if rep.changed:
         st.success(T("data_ingested", added=rep.rows_added, filled=rep.rows_filled))
@@ -324,15 +322,15 @@ def _batch(db: Path, lang: str) -> None:
     if job is not None:
         rc = job["proc"].poll()
         text = job["log"].read_text(encoding="utf-8", errors="replace") if job["log"].exists() else ""
-        done, total = D.run_progress(text)
+        done, total = storage.run_progress(text)
         if total:
             st.progress(done / total, text=f"{done}/{total}")
         st.write(T("data_run_running") if rc is None else T("data_run_done", rc=rc))
         st.code("\n".join(text.splitlines()[-12:]) or "…")
         st.button(T("data_run_refresh"), key="run_refresh")
     st.markdown(f"**{T('data_runs')}**")
-    runs = D.run_history(db)
+    runs = storage.run_history(db)
     if runs is None or not len(runs):
         st.caption(T("data_runs_none"))
     else:
-        table(D.runs_table(runs, lang), key="runs_table")
+        table(storage.runs_table(runs, lang), key="runs_table")

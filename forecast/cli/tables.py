@@ -47,29 +47,29 @@ def summary_frame(latest: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
 
-    from forecast.data import schema as S
+    from forecast.data import schema
     from forecast.data.catalog import CARRIAGES, REGIONS
 
-    by_key = {(r[S.REGION], r[S.INDICATOR]): r for r in latest.to_dict("records")}
-    tg = targets.assign(_rank=(targets[S.STATUS] != "published").astype(int))  # published beats assumed
-    tg = tg.sort_values("_rank", kind="stable").drop_duplicates([S.REGION, S.INDICATOR, S.YEAR])
-    target_of = {(t[S.REGION], t[S.INDICATOR], int(t[S.YEAR])): t for t in tg.to_dict("records")}
+    by_key = {(r[schema.REGION], r[schema.INDICATOR]): r for r in latest.to_dict("records")}
+    tg = targets.assign(_rank=(targets[schema.STATUS] != "published").astype(int))  # published beats assumed
+    tg = tg.sort_values("_rank", kind="stable").drop_duplicates([schema.REGION, schema.INDICATOR, schema.YEAR])
+    target_of = {(t[schema.REGION], t[schema.INDICATOR], int(t[schema.YEAR])): t for t in tg.to_dict("records")}
     records = []
     for region in REGIONS:
         for ind in CARRIAGES:
             rec: dict[str, Any] = dict.fromkeys(SUMMARY_COLUMNS, np.nan)
-            rec.update({S.REGION: region, S.INDICATOR: ind, S.PERIOD: pd.NaT, TARGET_KIND: "", TARGET_STATUS: ""})
+            rec.update({schema.REGION: region, schema.INDICATOR: ind, schema.PERIOD: pd.NaT, TARGET_KIND: "", TARGET_STATUS: ""})
             obs = by_key.get((region, ind))
             if obs is not None:
-                rec.update({c: obs[c] for c in (S.PERIOD, S.YTD_VALUE, S.YTD_YOY)})
-                t = target_of.get((region, ind, obs[S.PERIOD].year))
+                rec.update({c: obs[c] for c in (schema.PERIOD, schema.YTD_VALUE, schema.YTD_YOY)})
+                t = target_of.get((region, ind, obs[schema.PERIOD].year))
                 if t is not None:
-                    rec.update({TARGET: float(t[S.VALUE]), TARGET_KIND: t["kind"], TARGET_STATUS: t[S.STATUS]})
-                    rec[GAP] = rec[S.YTD_YOY] - rec[TARGET]
+                    rec.update({TARGET: float(t[schema.VALUE]), TARGET_KIND: t["kind"], TARGET_STATUS: t[schema.STATUS]})
+                    rec[GAP] = rec[schema.YTD_YOY] - rec[TARGET]
             records.append(rec)
     out = pd.DataFrame.from_records(records, columns=SUMMARY_COLUMNS)
-    out[S.PERIOD] = pd.PeriodIndex(out[S.PERIOD], freq="M")
-    return out.astype({c: "float64" for c in (S.YTD_VALUE, S.YTD_YOY, TARGET, GAP)})
+    out[schema.PERIOD] = pd.PeriodIndex(out[schema.PERIOD], freq="M")
+    return out.astype({c: "float64" for c in (schema.YTD_VALUE, schema.YTD_YOY, TARGET, GAP)})
 
 
 _HEADERS = {

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from forecast.data import schema as S
+from forecast.data import schema
 from forecast.data.catalog import indicator_code, region_code
 from forecast.data.cells import fold, parse_number, text
 from forecast.data.errors import DataError, Problem
@@ -40,19 +40,19 @@ def _target_row(line: Line, cols: dict[str, int], header: Line, file: str, probs
     for word in ("左右", "以上"):   # '5左右' in the value cell names the kind
         if val.endswith(word):
             val, raw_kind = val[: -len(word)], raw_kind or word
-    for role, parse in ((S.REGION, region_code), (S.INDICATOR, indicator_code)):
+    for role, parse in ((schema.REGION, region_code), (schema.INDICATOR, indicator_code)):
         try:
             out[role] = parse(text(line.get(cols[role])))
         except DataError as e:
             bad(role, e.summary if hasattr(e, "summary") else str(e))
     m = re.fullmatch(r"(\d{4})年?", fold(line.get(cols["year"])))
     if m and 1949 <= int(m.group(1)) <= 2100:
-        out[S.YEAR] = int(m.group(1))
+        out[schema.YEAR] = int(m.group(1))
     else:
         bad("year", f"cannot read year {text(line.get(cols['year']))!r}; expected e.g. 2025")
     try:
         number = parse_number(val)
-        out[S.VALUE] = float(number) if number is not None else None
+        out[schema.VALUE] = float(number) if number is not None else None
         if number is None:
             bad("value", "target value is empty; expected a growth rate in %, e.g. 5")
     except ValueError as e:
@@ -61,10 +61,10 @@ def _target_row(line: Line, cols: dict[str, int], header: Line, file: str, probs
     if out[KIND] is None:
         probs.append(Problem(file, line.row, text(header.get(cols["kind"])) if "kind" in cols else "kind",
                              f"unknown target kind {raw_kind!r}; expected about (左右) or at_least (以上)"))
-    out[S.STATUS] = _TARGET_STATUS.get(fold(line.get(cols["status"])) if "status" in cols else "")
-    if out[S.STATUS] is None:
+    out[schema.STATUS] = _TARGET_STATUS.get(fold(line.get(cols["status"])) if "status" in cols else "")
+    if out[schema.STATUS] is None:
         bad("status", f"unknown status {text(line.get(cols['status']))!r}; expected published or assumed")
-    out[S.SOURCE] = text(line.get(cols["source"])) if "source" in cols else ""
+    out[schema.SOURCE] = text(line.get(cols["source"])) if "source" in cols else ""
     return out
 
 
@@ -105,7 +105,7 @@ def load_targets(path: str | os.PathLike | None = None, *, encoding: str | None 
                 continue
             n = len(probs)
             row = _target_row(line, cols, header, label, probs)
-            key = (row.get(S.REGION), row.get(S.INDICATOR), row.get(S.YEAR))
+            key = (row.get(schema.REGION), row.get(schema.INDICATOR), row.get(schema.YEAR))
             if len(probs) == n and key in seen:
                 probs.append(Problem(label, line.row, None, f"duplicate target for {key}: already at row {seen[key]}"))
             elif len(probs) == n:
@@ -114,5 +114,5 @@ def load_targets(path: str | os.PathLike | None = None, *, encoding: str | None 
     if probs:
         raise DataError(f"{len(probs)} problem(s) in {file}; no target was read", probs)
     frame = pd.DataFrame(rows, columns=TARGET_COLUMNS)
-    return frame.astype({S.REGION: object, S.INDICATOR: object, S.YEAR: "int64", S.VALUE: "float64",
-                         KIND: object, S.STATUS: object, S.SOURCE: object})
+    return frame.astype({schema.REGION: object, schema.INDICATOR: object, schema.YEAR: "int64", schema.VALUE: "float64",
+                         KIND: object, schema.STATUS: object, schema.SOURCE: object})

@@ -1,6 +1,6 @@
 """Figures from frames (matplotlib, no Streamlit): fan charts, scenario and probability charts, PNG bytes.
 
-Every builder takes frames with the column names of :mod:`forecast.app.overview` (``p2_5``, ``p10``,
+Every builder takes frames with the column names of :mod:`forecast.app.overview_tables` (``p2_5``, ``p10``,
 ``median``, ``p90``, ``p97_5`` per period) and returns a :class:`matplotlib.figure.Figure` built without
 pyplot (no global figure state, safe in a web server). Every chart sets its text in one font whatever the
 machine has: Noto Sans CJK SC Regular, shipped inside the Python environment by the ``noto-cjk-sans-otc``

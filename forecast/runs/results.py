@@ -30,7 +30,7 @@ import pandas as pd
 from forecast.data.catalog import REGIONS
 from forecast.data.errors import DataError, StoreError
 from forecast.runs.store import Store, default_path
-from forecast.runs.store import runs as R
+from forecast.runs.store import runs as store_runs
 from forecast.runs.store.runs import RUN_COLUMNS
 
 #: Columns of :attr:`RunResult.metrics` before the metric columns.
@@ -175,7 +175,7 @@ def load_latest_run(store: Store | str | os.PathLike | None = None) -> RunResult
         return None
 
     with st.snapshot() as conn:
-        run_id = R.latest_run_id(conn)
+        run_id = store_runs.latest_run_id(conn)
         return None if run_id is None else _read(conn, run_id)
 
 
@@ -197,8 +197,8 @@ def load_run(run_id: str, store: Store | str | os.PathLike | None = None) -> Run
         raise StoreError(f"no store at {store or 'the default path'}; run `forecast run` first")
 
     with st.snapshot() as conn:
-        rid = R.resolve_run_id(conn, run_id)
-        row = R.run_row(conn, rid) if rid else None
+        rid = store_runs.resolve_run_id(conn, run_id)
+        row = store_runs.run_row(conn, rid) if rid else None
         if row is None:
             raise StoreError(f"no run {run_id!r} in the store {st.path} (or the prefix is ambiguous); "
                              "`forecast runs` lists the runs")
@@ -215,9 +215,9 @@ def list_runs(store: Store | str | os.PathLike | None = None) -> pd.DataFrame:
 
 
 def _read(conn: Any, run_id: str) -> RunResult:
-    row = R.run_row(conn, run_id)
+    row = store_runs.run_row(conn, run_id)
     forecasts, discrepancies, metric_rows = {}, {}, []
-    for rec in R.read_series(conn, run_id):
+    for rec in store_runs.read_series(conn, run_id):
         periods = pd.PeriodIndex(rec["periods"], freq="M")
         fc = StoredForecast(
             region=rec["region"], indicator=rec["indicator"],
@@ -238,15 +238,15 @@ def _read(conn: Any, run_id: str) -> RunResult:
             discrepancies[key] = fc
     metrics = pd.DataFrame(metric_rows, columns=METRIC_KEY_COLUMNS + METRIC_COLUMNS)
     metrics = metrics.astype({c: "float64" for c in ["seconds", *METRIC_COLUMNS]})
-    scen = R.read_scenarios(conn, run_id)
+    scen = store_runs.read_scenarios(conn, run_id)
     return RunResult(
         run_id=run_id, started=_time(row["started"]), finished=_time(row["finished"]), status=row["status"],
         data_hash=row["data_hash"], code_version=row["code_version"], settings=row["settings"],
         data_vintage=pd.Period(row["data_vintage"], freq="M") if row["data_vintage"] else None,
-        panel=_or_empty(R.read_frame(conn, run_id, "panel")), forecasts=forecasts, discrepancies=discrepancies,
-        targets=_or_empty(R.read_frame(conn, run_id, "targets")),
-        target_table=_or_empty(R.read_frame(conn, run_id, "target_table")), metrics=metrics,
-        scenarios={s["name"]: R.read_frame(conn, run_id, f"scenario:{s['name']}") for s in scen if s["ok"]},
+        panel=_or_empty(store_runs.read_frame(conn, run_id, "panel")), forecasts=forecasts, discrepancies=discrepancies,
+        targets=_or_empty(store_runs.read_frame(conn, run_id, "targets")),
+        target_table=_or_empty(store_runs.read_frame(conn, run_id, "target_table")), metrics=metrics,
+        scenarios={s["name"]: store_runs.read_frame(conn, run_id, f"scenario:{s['name']}") for s in scen if s["ok"]},
         scenario_errors={s["name"]: s["message"] for s in scen if not s["ok"]},
         scenario_specs={s["name"]: s["spec"] for s in scen}, message=row["message"],
     )

@@ -65,7 +65,7 @@ from forecast.runs.batch.tasks import (
     run_local,
 )
 from forecast.runs.store import IngestReport, Store
-from forecast.runs.store import runs as R
+from forecast.runs.store import runs as store_runs
 from forecast.runs.store.schema import now
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_FALLBACK, EXIT_LOCKED = 0, 1, 2, 3, 75
@@ -241,7 +241,7 @@ def run_batch(
     with store.lock():
         pause_point("locked")
         with store.transaction() as conn:
-            stale = R.mark_stale(conn)
+            stale = store_runs.mark_stale(conn)
         clean_artifacts(models_dir, stale)
         files = input_files(input_dir if input_dir is not None else current_data_dir() / "observations")
         ingest = store.ingest(files) if files else None
@@ -255,8 +255,8 @@ def run_batch(
         digest = data_hash(store.observations_digest(settings.regions, settings.indicators), targets, scenarios)
         version = code_version()
         with store.connect() as conn:
-            prev_id = R.latest_run_id(conn)
-            prev = R.run_row(conn, prev_id) if prev_id else None
+            prev_id = store_runs.latest_run_id(conn)
+            prev = store_runs.run_row(conn, prev_id) if prev_id else None
         if (not force and prev is not None and prev["data_hash"] == digest and prev["settings"] == settings.to_dict()
                 and prev["code_version"] == version):
             return BatchReport("unchanged", EXIT_OK, prev_id, f"nothing changed since run {prev_id} "
@@ -265,7 +265,7 @@ def run_batch(
         run_id = new_run_id()
         vintage = _vintage(obs)
         with store.transaction() as conn:
-            R.insert_running(conn, run_id, _now(), digest, version, settings.to_dict(), vintage)
+            store_runs.insert_running(conn, run_id, _now(), digest, version, settings.to_dict(), vintage)
         log.event("run_start", run_id=run_id, data_hash=digest, settings=settings.to_dict(), data_vintage=vintage,
                   workers=workers, dask_address=dask_address)
         try:
@@ -303,7 +303,7 @@ def _vintage(obs) -> str | None:
 def _record_failure(store: Store, run_id: str, reason: str, models_dir: Path) -> None:
     try:
         with store.transaction() as conn:
-            R.mark_failed(conn, run_id, reason)
+            store_runs.mark_failed(conn, run_id, reason)
     except Exception:  # noqa: BLE001 - the next batch marks it failed as stale
         pass
     clean_artifacts(models_dir, [run_id])
@@ -353,6 +353,6 @@ def _execute(store: Store, run_id: str, obs, targets, scenarios, settings: Batch
     if settings.artifacts:
         write_artifacts(models_dir, run_id, results, settings, store, payload)
     with store.transaction() as conn:
-        R.save_scenarios(conn, [(s.name, s.spec, s.source, s.sha256) for s in scenarios if s.scenario is not None])
-        R.write_complete(conn, payload, before_commit=lambda: pause_point("commit"))
+        store_runs.save_scenarios(conn, [(s.name, s.spec, s.source, s.sha256) for s in scenarios if s.scenario is not None])
+        store_runs.write_complete(conn, payload, before_commit=lambda: pause_point("commit"))
     return outcomes

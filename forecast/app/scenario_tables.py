@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecast.app.overview import (
+from forecast.app.overview_tables import (
     INDICATOR_ORDER,
     REGION_ORDER,
     baseline_frame,

@@ -4,7 +4,7 @@ Its history (:func:`history_frame`), the fans of its period values and of its YT
 (:func:`value_fan`, :func:`growth_fan`, shown by :func:`fan_table` with units), the combination's weights
 and backtest accuracy, the two charts (:func:`series_figures`) and, when last year's remaining periods
 were an unusual part of the year, the base-effect note (:func:`base_effect_note`). See
-:mod:`forecast.app.overview` for what a *run* is.
+:mod:`forecast.app.overview_tables` for what a *run* is.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecast.app.overview import run_year, series_rows
+from forecast.app.overview_tables import run_year, series_rows
 from forecast.data.errors import DataError
 from forecast.data.schema import INDICATOR, IS_INDEX, PERIOD, REGION, VALUE, YTD_VALUE, YTD_YOY
 from forecast.decisions.position import panel_base_effect

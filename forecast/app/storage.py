@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from forecast.app.overview import in_catalogue_order
+from forecast.app.overview_tables import in_catalogue_order
 from forecast.data.catalog import REGIONS
 from forecast.data.errors import DataError, Problem
 from forecast.data.files import current_data_dir, read_table, resolve_data_path
