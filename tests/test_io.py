@@ -16,12 +16,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from forecast.data import schema as S
+from forecast.data import schema
+from forecast.data.cells import parse_number
 from forecast.data.errors import DataError
 from forecast.data.files import (
     DATA_DIR,
     load_bundled,
-    parse_number,
     read_table,
     read_tables,
     resolve_data_path,
@@ -44,18 +44,18 @@ GOOD_PERIODS = {
     "bulletin.xlsx": ALL, "bulletin_bom_2025-02.csv": ("2025-02",), "bulletin_gbk_2025-03.csv": ("2025-03",),
     "bulletin_utf8_2025-10.csv": ("2025-10",),
 }
-KEY = [S.REGION, S.INDICATOR, S.PERIOD]
+KEY = [schema.REGION, schema.INDICATOR, schema.PERIOD]
 
 
 def canonical(periods=ALL) -> pd.DataFrame:
     """CANONICAL as an observations frame (the values as written in the script, parsed by float())."""
     rows = [(r, i, pd.Period(p, "M"), float(v) if v else float("nan"), float(g) if g else float("nan"))
             for r, i, p, v, g in mf.CANONICAL if p in periods]
-    return pd.DataFrame(rows, columns=[*KEY, S.YTD_VALUE, S.YTD_YOY])
+    return pd.DataFrame(rows, columns=[*KEY, schema.YTD_VALUE, schema.YTD_YOY])
 
 
 def figures(obs: pd.DataFrame) -> pd.DataFrame:
-    cols = [*KEY, S.YTD_VALUE, S.YTD_YOY]
+    cols = [*KEY, schema.YTD_VALUE, schema.YTD_YOY]
     return obs[cols].sort_values(KEY, key=lambda s: s.astype(str)).reset_index(drop=True)
 
 
@@ -71,7 +71,7 @@ def test_good_fixture_parses_to_the_canonical_figures(name):
     expected = canonical(GOOD_PERIODS[name])
     # exact float equality: 万元 levels are divided by 10,000 in decimal, so 15203000 万元 == 1520.3 亿元
     pd.testing.assert_frame_equal(figures(obs), figures(expected), check_dtype=False)
-    assert obs.columns.tolist() == S.OBSERVATION_COLUMNS
+    assert obs.columns.tolist() == schema.OBSERVATION_COLUMNS
 
 
 def test_every_good_fixture_is_listed():
@@ -90,23 +90,23 @@ def test_layouts_give_identical_frames():
 
 def test_output_dtypes_follow_the_contract():
     obs = read_table(GOOD / "long.xlsx")
-    assert obs.dtypes.to_dict() == S.empty_observations().dtypes.to_dict()
-    assert str(obs[S.PERIOD].dtype) == "period[M]"
-    assert (obs[S.STATUS] == "published").all() and (obs[S.VINTAGE] == "").all() and (obs[S.SOURCE] == "").all()
+    assert obs.dtypes.to_dict() == schema.empty_observations().dtypes.to_dict()
+    assert str(obs[schema.PERIOD].dtype) == "period[M]"
+    assert (obs[schema.STATUS] == "published").all() and (obs[schema.VINTAGE] == "").all() and (obs[schema.SOURCE] == "").all()
 
 
 def test_status_source_and_vintage_columns():
     obs = read_table(GOOD / "long_utf8_bom.csv")
-    by_period = obs.groupby(S.PERIOD)[S.VINTAGE].unique().map(list).to_dict()
+    by_period = obs.groupby(schema.PERIOD)[schema.VINTAGE].unique().map(list).to_dict()
     assert by_period == {pd.Period("2025-02", "M"): ["2025-03-18"], pd.Period("2025-03", "M"): ["2025-04-17"],
                          pd.Period("2025-10", "M"): ["2025-11-19"]}
-    assert set(obs[S.SOURCE]) == {"fixture"} and set(obs[S.STATUS]) == {"published"}
+    assert set(obs[schema.SOURCE]) == {"fixture"} and set(obs[schema.STATUS]) == {"published"}
 
 
 def test_jan_feb_release_is_period_february():
     obs = read_table(GOOD / "long_utf8.csv")
-    row = obs[(obs[S.REGION] == "liaoning") & (obs[S.INDICATOR] == "retail")].iloc[0]
-    assert row[S.PERIOD] == pd.Period("2025-02", "M") and row[S.YTD_VALUE] == 1520.3   # written '1,520.3'
+    row = obs[(obs[schema.REGION] == "liaoning") & (obs[schema.INDICATOR] == "retail")].iloc[0]
+    assert row[schema.PERIOD] == pd.Period("2025-02", "M") and row[schema.YTD_VALUE] == 1520.3   # written '1,520.3'
 
 
 def test_encoding_override():
@@ -133,7 +133,7 @@ def test_notes_sheet_is_skipped_but_a_workbook_of_notes_is_rejected(tmp_path):
         ws.append(row)
     wb.save(tmp_path / "book.xlsx")
     obs = read_table(tmp_path / "book.xlsx")
-    assert obs[[S.REGION, S.YTD_VALUE]].values.tolist() == [["dalian", 590.6]]
+    assert obs[[schema.REGION, schema.YTD_VALUE]].values.tolist() == [["dalian", 590.6]]
     del wb["数据"]
     wb.save(tmp_path / "notes.xlsx")
     with pytest.raises(DataError, match="no header row found"):
@@ -211,8 +211,8 @@ def test_later_vintage_may_revise_a_level_without_tripping_the_ytd_rule(tmp_path
     f = write(tmp_path / "v.csv", "地区,指标,时期,累计值,发布日期\n辽宁,社零,2025年1-3月,2350.6,2025-04-17\n"
               "辽宁,社零,2025年1-3月,2310.0,2025-11-19\n辽宁,社零,2025年1-10月,8012.4,2025-11-19\n")
     obs = read_table(f)
-    assert obs[S.YTD_VALUE].tolist() == [2350.6, 2310.0, 8012.4]
-    assert obs[S.VINTAGE].tolist() == ["2025-04-17", "2025-11-19", "2025-11-19"]
+    assert obs[schema.YTD_VALUE].tolist() == [2350.6, 2310.0, 8012.4]
+    assert obs[schema.VINTAGE].tolist() == ["2025-04-17", "2025-11-19", "2025-11-19"]
 
 
 def test_ytd_rule_is_per_year(tmp_path):
@@ -224,7 +224,7 @@ def test_ytd_rule_is_per_year(tmp_path):
 def test_value_and_growth_halves_merge_and_clash(tmp_path):
     # wide layout: the value block and the growth block give the two halves of one figure
     f = write(tmp_path / "w.csv", "地区,指标,类型,2025-03\n沈阳,出口,累计值,12.5\n沈阳,出口,累计增长,3.4\n")
-    assert read_table(f)[[S.YTD_VALUE, S.YTD_YOY]].values.tolist() == [[12.5, 3.4]]
+    assert read_table(f)[[schema.YTD_VALUE, schema.YTD_YOY]].values.tolist() == [[12.5, 3.4]]
     g = write(tmp_path / "g.csv", "地区,指标,类型,2025-03\n沈阳,出口,累计值,12.5\n沈阳,出口,累计值,12.6\n")
     with pytest.raises(DataError, match="duplicate figure"):
         read_table(g)
@@ -254,7 +254,7 @@ def test_all_problems_of_one_row_are_listed(tmp_path):
 def test_header_variants(tmp_path, header):
     f = write(tmp_path / "h.csv", header + "\n沈阳,社会消费品零售总额,2025年1-10月,3301.8,4.4\n")
     obs = read_table(f)
-    assert obs[[S.REGION, S.INDICATOR, S.YTD_VALUE, S.YTD_YOY]].values.tolist() == [["shenyang", "retail", 3301.8, 4.4]]
+    assert obs[[schema.REGION, schema.INDICATOR, schema.YTD_VALUE, schema.YTD_YOY]].values.tolist() == [["shenyang", "retail", 3301.8, 4.4]]
 
 
 # ---------------------------------------------------------------- cell parsers
@@ -334,14 +334,14 @@ def test_load_bundled_reads_every_table(tmp_path, monkeypatch):
 
 
 def test_load_bundled_without_tables(tmp_path):
-    with pytest.raises(DataError, match="no .csv or .xlsx file found"):
+    with pytest.raises(DataError, match="no .csv, .xlsx or .xls file found"):
         load_bundled(tmp_path)
 
 
 @pytest.mark.skipif(not (DATA_DIR / "observations").is_dir(), reason="bundled data not generated yet")
 def test_repository_bundled_data_loads():
     obs = load_bundled(DATA_DIR)
-    assert len(obs) > 0 and set(obs[S.STATUS]) <= set(S.STATUSES)
+    assert len(obs) > 0 and set(obs[schema.STATUS]) <= set(schema.STATUSES)
 
 
 # ---------------------------------------------------------------- targets

@@ -87,6 +87,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         for f in report.ingest.files:
             if not f.skipped:
                 print(f"{f.file}: {f.rows_added} rows added ({f.rows_read} read)")
+            for note in f.notes:
+                print(f"{f.file}: note: {note}")
     if report.status == "unchanged":
         print(report.message)
         return report.exit_code

@@ -72,6 +72,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         else:
             filled = f", {f.rows_filled} filled in" if f.rows_filled else ""
             print(f"{f.file}: {f.rows_added} rows added{filled} ({f.rows_read} read)")
+        for note in f.notes:
+            print(f"{f.file}: note: {note}")
     counts = store.counts()
     print(f"store {store.path}: {counts['observations']} observations in {counts['series']} series")
     return 0

@@ -3,8 +3,10 @@
 A *grid* (:mod:`forecast.data.grids`) is what one CSV file or one Excel sheet holds: a list of :class:`Line`
 (the row number a person sees, and the cells). :func:`parse_grid` finds the header, tells the layout
 (``long``, ``wide`` or ``bulletin``, see :mod:`forecast.data.files` for the conventions) and returns raw
-:class:`Record` objects plus the problems found in the header. Records are not validated here:
-:mod:`forecast.data.files` resolves names, parses numbers and periods, converts units and checks the rules. The
+:class:`Record` objects plus the problems found in the header. The national statistics database export is
+recognised first, by :mod:`forecast.data.national_export`, which builds on the header cells read here. Records
+are not validated here: :mod:`forecast.data.records` resolves names, parses numbers and periods, converts units
+and checks the rules. The
 cell parsers (:func:`text`, :func:`fold`, :func:`classify_unit`, :func:`is_missing`, :func:`parse_period`)
 live in :mod:`forecast.data.cells` and :class:`Line` in :mod:`forecast.data.grids`; both are importable from here too.
 """
@@ -98,7 +100,7 @@ def split_unit(v: object) -> tuple[str, str | None]:
         if classify_unit(m.group(1)) not in ("", "?"):
             unit = m.group(1).replace("单位", "").strip(":：")
             s = s.replace(m.group(0), "")
-    m = re.search(r"(亿美元|万美元|美元|亿元|万元|%)$", s)
+    m = re.search(r"(亿美元|万美元|千美元|美元|亿元|万元|%)$", s)
     if m:
         unit, s = unit or m.group(1), s[: m.start()]
     return s.strip(":：/|_-,"), unit
@@ -198,9 +200,11 @@ def _cell(line: Line, j: int | None, header: Line) -> Cell | None:
     return None if j is None else Cell(line.get(j), line.row, text(header.get(j)))
 
 
-def _is_note(line: Line) -> bool:
-    filled = [c for c in line.cells if text(c)]
-    return len(filled) == 1 and bool(_NOTE.match(text(filled[0])))
+def is_note(line: Line) -> bool:
+    """True for a line holding one text that starts like a note (注, 说明, 数据来源, note, source, …), in one
+    cell or repeated across the cells of an Excel merge."""
+    filled = {text(c) for c in line.cells if text(c)}
+    return len(filled) == 1 and bool(_NOTE.match(filled.pop()))
 
 
 def _unit_cell(header: Line, j: int | None, titles: _Titles) -> Cell | None:
@@ -227,7 +231,7 @@ def _long(lines, h, titles, file, problems) -> list[Record]:
         return []
     out, header_unit, region_head = [], _unit_cell(header, cols.get("value"), titles), text(header.get(cols["region"]))
     for line in lines[h + 1:]:
-        if line.is_blank() or _is_note(line) or text(line.get(cols["region"])) == region_head:
+        if line.is_blank() or is_note(line) or text(line.get(cols["region"])) == region_head:
             continue   # blank, a note, or the header repeated (tables pasted one under another)
         unit = _cell(line, cols.get("unit"), header)
         unit = unit if unit is not None and text(unit.value) else header_unit
@@ -257,12 +261,12 @@ def _wide(lines, h, titles, file, problems) -> list[Record]:
                     pcols[j] = (rest, measure, Cell(unit, line.row, text(c)) if unit else None)
             continue
         filled = [c for c in line.cells if text(c)]
-        if len(filled) == 1 and not _is_note(line):   # a block title such as '累计增长(%)'
+        if len(filled) == 1 and not is_note(line):   # a block title such as '累计增长(%)'
             _, measure, unit = split_measure(filled[0])
             if measure or unit:
                 block = (measure, Cell(unit, line.row, None) if unit else None)
             continue
-        if line.is_blank() or _is_note(line):
+        if line.is_blank() or is_note(line):
             continue
         ind = _cell(line, cols.get("indicator"), header)
         _, ind_measure, ind_unit = resolve_indicator(ind.value)
@@ -322,7 +326,7 @@ def _bulletin(lines, h, titles, file, problems) -> list[Record]:
         return []
     out = []
     for line in lines[start:]:
-        if line.is_blank() or _is_note(line):
+        if line.is_blank() or is_note(line):
             continue
         for code, g in groups.items():
             vj, yj = g.get("value"), g.get("yoy")
@@ -354,7 +358,8 @@ def parse_grid(lines: list[Line], file: str, sheet: str | None = None) -> tuple[
             f"no header row found in the first {HEADER_SEARCH_LINES} lines; expected a long table (地区/region, "
             "指标/indicator, 时期/period, 累计值/ytd_value, 累计增长/ytd_yoy), a wide table (地区, 指标, one "
             "column per YTD month such as 2025年1-10月) or a monthly bulletin (地区 and column pairs such as "
-            "社会消费品零售总额 累计值 | 比上年同期增长%); if the text looks garbled, pass encoding=..."))])
+            "社会消费品零售总额 累计值 | 比上年同期增长%) or a national statistics database export (a header "
+            "指标 or 地区 followed by months such as 2025年10月); if the text looks garbled, pass encoding=..."))])
     h, kind = found
     problems: list[Problem] = []
     records = _PARSERS[kind](lines, h, _titles(lines[:h], sheet), file, problems)

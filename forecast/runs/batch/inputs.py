@@ -22,7 +22,7 @@ from forecast.data.target_table import load_targets
 from forecast.decisions.scenario_files import SUFFIXES, load_scenario, scenario_to_dict
 
 MODELS_ENV = "TROIKA_MODELS_DIR"
-INPUT_SUFFIXES = (".csv", ".xlsx")
+INPUT_SUFFIXES = (".csv", ".xlsx", ".xls")
 
 
 def code_version() -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from forecast.data.catalog import INDICATORS, REGIONS
 from forecast.data.errors import DataError, Problem
 from forecast.data.files import read_files
+from forecast.data.notes import notes_of
 from forecast.data.schema import (
     INDICATOR,
     OBSERVATION_COLUMNS,
@@ -52,6 +53,8 @@ class FileIngest:
     rows_added: int
     rows_filled: int = 0
     skipped: bool = False
+    #: What the reader noted about the file without refusing it (regions outside Liaoning it skipped, …).
+    notes: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -139,7 +142,8 @@ def ingest_files(store, paths: list[Path]) -> IngestReport:
         results: list[FileIngest] = []
         for n, (path, sha) in enumerate(zip(paths, hashes, strict=True)):
             rows_read = 0 if skipped[n] else len(frames[n][0])
-            results.append(FileIngest(str(path), sha, rows_read, added[n], filled[n], skipped[n]))
+            notes = () if skipped[n] else tuple(note.message for note in notes_of(frames[n][0]))
+            results.append(FileIngest(str(path), sha, rows_read, added[n], filled[n], skipped[n], notes))
             if skipped[n]:
                 continue
             ingest_id = conn.execute(
