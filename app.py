@@ -8,6 +8,11 @@ The store is ``$TROIKA_DB`` (default ``data/troika.db``); the Data page's batch 
 ``forecast run`` with the extra arguments in ``$TROIKA_RUN_ARGS`` (e.g. ``--workers 4``), if any.
 The cached loaders, the shared widgets and the Scenarios and Data pages live in :mod:`forecast.app.pages`;
 this script holds the navigation, the Overview, Series and Export pages, and the page dispatch.
+
+Access (DESIGN §8, :mod:`forecast.app.access`, ``docs/deployment.md``): with no ``[auth]`` section in
+``.streamlit/secrets.toml`` the app is in local mode (it listens on 127.0.0.1 only, ``.streamlit/config.toml``,
+and everyone on the machine is admin); with one, a visitor sees only the login button (``st.login``) until
+logged in, and the role file decides who may save, upload, ingest, start runs and delete.
 """
 
 from __future__ import annotations
@@ -34,8 +39,8 @@ def page_overview(run, lang: str) -> None:
     frame = pages.overview(run.run_id, run)
     st.subheader(T("overview_header", year=overview_tables.run_year(run)))
     counts = overview_tables.status_counts(frame)
-    for col, s in zip(st.columns(3), ("on_track", "at_risk", "off_track"), strict=True):
-        col.metric(T(f"metric_{s}"), counts[s])
+    for col, s in zip(st.columns(4), ("on_track", "at_risk", "off_track", "no_target"), strict=True):
+        col.metric(T(f"metric_{s}"), counts[s], help=T("metric_no_target_help") if s == "no_target" else None)
     table(overview_tables.overview_table(frame, lang), key="overview_table", status_col=T("col_status"), rows=len(frame))
     st.caption(T("overview_help", pct=round(100 * BASE_EFFECT_MIN)))
 
@@ -126,9 +131,13 @@ def main() -> None:
     st.set_page_config(page_title="troika 三驾马车", layout="wide")
     with st.sidebar:
         lang = st.radio(i18n.t("language"), i18n.LANGS, format_func=i18n.LANG_NAMES.get, key="lang", horizontal=True)
-        page = st.radio(T("page"), PAGES, format_func=lambda p: i18n.t(f"page_{p}", lang), key="page")
     st.title(T("app_title"))
     st.caption(T("app_caption"))
+    actor = pages.acting_user(lang)
+    if actor is None:  # login configured and nobody logged in (or login required and not configured)
+        return
+    with st.sidebar:
+        page = st.radio(T("page"), PAGES, format_func=lambda p: i18n.t(f"page_{p}", lang), key="page")
     db = pages.db_path()
     try:
         run = pages.load_run(str(db), pages.db_stamp(db))
@@ -140,7 +149,7 @@ def main() -> None:
                      finished=i18n.fmt_time(run.finished, lang)))
     try:
         if page == "data":
-            pages.page_data(lang, db)
+            pages.page_data(lang, db, actor)
         elif run is None:
             st.warning(T("no_run"))
             st.code(RUN_COMMAND, language="bash")
@@ -150,7 +159,7 @@ def main() -> None:
         elif page == "series":
             page_series(run, lang, pages.load_observations(str(db), pages.db_stamp(db)))
         elif page == "scenarios":
-            pages.page_scenarios(run, lang)
+            pages.page_scenarios(run, lang, actor, db)
         elif page == "export":
             page_export(run, lang)
     except (DataError, StoreError) as e:

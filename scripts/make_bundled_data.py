@@ -768,36 +768,15 @@ def _target_kind(value: float, snippet: str) -> str:
     raise ValueError(f"target {value} not found in snippet {snippet!r}")
 
 
-def make_targets(facts: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
-    """Published targets, and an assumed 2026 target for every region × carriage without one."""
+def make_targets(facts: pd.DataFrame) -> pd.DataFrame:
+    """The published targets, each with its source; nothing is assumed where nobody published a target.
+
+    (Until 2026-12 this also wrote an assumed 2026 target for every region × carriage; a verdict against
+    a figure nobody published loses the room, so those rows are gone: see data/README.md.)
+    """
     pub = facts[facts["kind"] == "target_growth_pct"]
     rows = [[f.region, f.indicator, int(f.year), float(f.value), _target_kind(float(f.value), f.snippet),
              "published", f.source] for f in pub.itertuples()]
-    have = {(r[0], r[1], r[2]) for r in rows}
-    dec = table[table["时期"].str.endswith("1-12月")]
-    dec_growth = {(REGION_BY_ZH[a], IND_BY_ZH[b], int(t[:4])): float(g)
-                  for a, b, t, g in zip(dec["地区"], dec["指标"], dec["时期"], dec["累计增长"], strict=True)}
-    prov_target = {}
-    for ind in ("fai", "retail", "trade"):
-        if (PROVINCE, ind, Y1) in have:
-            r = next(r for r in rows if r[:3] == [PROVINCE, ind, Y1])
-            prov_target[ind] = (r[3], r[4], f"published {Y1} province target {r[3]:g} ({r[4]})")
-            continue
-        last = max((r for r in rows if r[0] == PROVINCE and r[1] == ind), key=lambda r: r[2])
-        rows.append([PROVINCE, ind, Y1, last[3], last[4], "assumed",
-                     f"assumed: latest published province target ({last[2]}: {last[3]:g}, {last[4]}) carried to {Y1}"])
-        prov_target[ind] = (last[3], last[4], f"assumed {Y1} province target {last[3]:g} ({last[4]})")
-    for city in CITIES:
-        for ind in ("fai", "retail", "trade"):
-            if (city, ind, Y1) in have:
-                continue
-            gaps = [dec_growth[(city, ind, y)] - dec_growth[(PROVINCE, ind, y)] for y in (2023, 2024, 2025)]
-            adj = max(-3.0, min(3.0, 0.5 * float(np.mean(gaps))))
-            value, kind, what = prov_target[ind]
-            v = math.floor((value + adj) * 2 + 0.5) / 2
-            rows.append([city, ind, Y1, v, kind, "assumed",
-                         f"assumed: {what} + half the city's mean gap to the province in December YTD growth "
-                         f"2023-2025 ({np.mean(gaps):+.1f} pp), capped at ±3 pp, rounded to 0.5"])
     out = pd.DataFrame(rows, columns=["region", "indicator", "year", "value", "kind", "status", "source"])
     order = {r: i for i, r in enumerate(REGION_ORDER)}
     out = out.assign(_r=out["region"].map(order), _i=out["indicator"].map({k: i for i, k in enumerate(OUTPUT)}))
@@ -838,7 +817,7 @@ def build(facts: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame
             rows += _rows(region, ind, fits[region][ind], parts, pins)
     table = pd.DataFrame(rows, columns=HEADER, dtype=str)
     check_facts(table, facts)
-    return table, make_targets(facts, table)
+    return table, make_targets(facts)
 
 
 def check_facts(table: pd.DataFrame, facts: pd.DataFrame) -> None:

@@ -24,7 +24,7 @@ SEASON = np.array([1.9, 1.0, 0.95, 1.0, 1.0, 0.95, 0.97, 1.0, 1.05, 1.08, 1.2])
 TARGETS = """region,indicator,year,value,kind,status,source
 liaoning,retail,2026,5,about,published,test
 shenyang,retail,2026,5.5,at_least,published,test
-dalian,retail,2026,4,about,assumed,test
+dalian,retail,2026,4,about,analyst,test: set by an analyst
 """
 
 SCENARIO = """name: shenyang_push

@@ -29,7 +29,8 @@ from forecast.decisions.scenarios import (  # noqa: E402
     load_scenario,
     scenario_to_dict,
 )
-from forecast.decisions.targets import evaluate_targets  # noqa: E402
+from forecast.decisions.standing import evaluate_series  # noqa: E402
+from forecast.decisions.targets import full_year_growth_paths  # noqa: E402
 from forecast.present import i18n  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,12 +65,22 @@ def env(tmp_path_factory):
             len(periods) < 4 else periods[list(periods).index(pd.Period(f"{year}-12", "M")) + 3])}
 
 
+def private_store(env, tmp_path) -> Path:
+    """A copy of the run's store for one test: the app writes into it (the audit trail), never into the shared one."""
+    import sqlite3
+
+    db = tmp_path / "troika.db"
+    with sqlite3.connect(env["db"]) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+    return db
+
+
 @pytest.fixture
 def app(env, tmp_path, monkeypatch):
-    """A fresh AppTest on the run's store, with its own data folder (saved scenarios, uploads)."""
+    """A fresh AppTest on a private copy of the run's store, with its own data folder (saved scenarios, uploads)."""
     import streamlit as st
 
-    monkeypatch.setenv("TROIKA_DB", str(env["db"]))
+    monkeypatch.setenv("TROIKA_DB", str(private_store(env, tmp_path)))
     monkeypatch.setenv("TROIKA_DATA_DIR", str(tmp_path / "data"))
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -112,23 +123,37 @@ def test_overview_shows_the_runs_target_figures(app, env):
     at = app.run()
     ok(at)
     shown = frame(at, "overview_table")
-    tg = run.targets[run.targets["region"].isin(SUBSET) & run.targets["indicator"].isin(("fai", "retail", "trade"))]
     # 3 regions × 3 carriages, catalogue order (province first)
-    assert len(shown) == len(tg) == 9
+    assert len(shown) == 9
     assert shown["地区"].tolist() == ["辽宁"] * 3 + ["沈阳"] * 3 + ["大连"] * 3
-    key = list(zip(tg["region"], tg["indicator"], strict=True))
-    order = [key.index((r, i)) for r in SUBSET for i in ("fai", "retail", "trade")]
-    api = tg.iloc[order].reset_index(drop=True)
-    for col, name, scale in (("ytd_growth", "累计增长(%)", 1), ("projected", "预计全年增长(%)", 1),
-                             ("p10", "80%区间下限(%)", 1), ("p90", "80%区间上限(%)", 1),
-                             ("probability", "达标概率(%)", 100), ("required_growth", "剩余月份需增长(%)", 1),
-                             ("gap_pp", "与目标差距(百分点)", 1)):
-        np.testing.assert_allclose(shown[name].to_numpy(float), api[col].to_numpy(float) * scale, rtol=1e-12)
-    assert shown["状态"].tolist() == [i18n.status_label(s) for s in api["status"]]
-    assert shown["目标"].tolist() == [i18n.fmt_target(v, k, "zh", s) for v, k, s in
-                                     zip(api["target"], api["kind"], api["target_status"], strict=True)]
+    keys = [(r, i) for r in SUBSET for i in ("fai", "retail", "trade")]
+    tg = run.targets.set_index(["region", "indicator"])
+    # 2026 (bundled targets): the province published retail 4% 左右 and nothing else; the cities' retail is
+    # shown against it as a reference, every other series has no target
+    assert {k: tg.loc[k, "target_status"] for k in keys if k in tg.index} == {
+        ("liaoning", "retail"): "published", ("shenyang", "retail"): "reference", ("dalian", "retail"): "reference"}
+    verdict = tg.loc[("liaoning", "retail"), "status"]
+    assert verdict in ("on_track", "at_risk", "off_track")
+    status = {("liaoning", "retail"): verdict, ("shenyang", "retail"): "reference", ("dalian", "retail"): "reference"}
+    assert shown["状态"].tolist() == [i18n.status_label(status.get(k, "no target")) for k in keys]
+    assert shown["状态"].iloc[0] == "未设目标" and "参考" in shown["状态"].iloc[4]
+    for n, key in enumerate(keys):
+        pos = n
+        rows = run.panel[(run.panel["region"] == key[0]) & (run.panel["indicator"] == key[1])]
+        growth = full_year_growth_paths(rows, run.forecasts[key], env["year"])  # the run's stored paths, by hand
+        assert shown["预计全年增长(%)"].iloc[pos] == pytest.approx(np.median(growth), rel=1e-6)  # float32 paths
+        assert shown["80%区间下限(%)"].iloc[pos] == pytest.approx(np.quantile(growth, 0.1), rel=1e-6)
+        assert shown["全年增长≥0的概率(%)"].iloc[pos] == pytest.approx(100 * np.mean(growth >= -1e-9))
+        if key in tg.index:
+            row = tg.loc[key]
+            assert shown["达标概率(%)"].iloc[pos] == pytest.approx(100 * np.mean(growth >= row["target"] - 1e-9))
+            assert shown["目标"].iloc[pos] == i18n.fmt_target(row["target"], row["kind"], "zh", row["target_status"])
+        else:
+            assert np.isnan(shown["达标概率(%)"].iloc[pos]) and shown["目标"].iloc[pos] == "未设目标"
+    # the counts are verdicts among published and analyst's targets; the rest is counted as without one
     counts = {m.label: int(m.value) for m in at.metric}
-    assert counts == {i18n.t(f"metric_{s}"): int((api["status"] == s).sum()) for s in ("on_track", "at_risk", "off_track")}
+    assert counts == {i18n.t(f"metric_{s}"): int(s == verdict) for s in ("on_track", "at_risk", "off_track")} | {
+        "未设目标": 8}
     header = " ".join(c.value for c in at.caption)
     assert run.run_id in header and i18n.fmt_period(run.data_vintage) in header
 
@@ -263,7 +288,9 @@ def test_series_page_numbers_equal_the_stored_paths_and_targets(app, env):
     dec = growth.iloc[-1]
     assert dec["时期"] == i18n.fmt_period(pd.Period(env["dec"], "M"))
     shown_dec = [dec["累计增长(%)"], dec["80%区间下限(%)"], dec["80%区间上限(%)"]]
-    again = evaluate_targets(run.panel, run.forecasts, run.target_table, year=env["year"]).set_index(["region", "indicator"])
+    # shenyang has no retail target of its own: evaluate_series gives its figures without one
+    again = evaluate_series(run.panel, run.forecasts, run.target_table, [("shenyang", "retail")],
+                            env["year"]).set_index(["region", "indicator"])
     np.testing.assert_allclose(shown_dec, again.loc[("shenyang", "retail"), ["projected", "p10", "p90"]].to_numpy(float),
                                rtol=1e-12)
     row = run.targets[(run.targets["region"] == "shenyang") & (run.targets["indicator"] == "retail")].iloc[0]
@@ -474,7 +501,9 @@ def test_export_page_offers_the_pack_and_every_chart(app, env):
     at = goto(app.run(), "export")
     ok(at)
     keys = {b.key for b in at.download_button}
-    assert {"pack", "png_prob_fai", "png_prob_retail", "png_prob_trade", "png_fan_values", "png_fan_growth"} <= keys
+    assert {"pack", "png_prob_retail", "png_fan_values", "png_fan_growth"} <= keys
+    # 2026 has no fai or trade target anywhere: no probability chart for them (no verdict against nothing)
+    assert not {"png_prob_fai", "png_prob_trade"} & keys
     book = pd.read_excel(__import__("io").BytesIO(meeting_pack(run)), sheet_name=None)
     retail = book[carriage_sheet_name("retail")].set_index("地区")
     tg = run.targets[run.targets["indicator"] == "retail"].set_index("region")
@@ -499,7 +528,8 @@ def test_number_formats_and_units_follow_the_language():
     assert (i18n.fmt_amount(9948.84), i18n.fmt_amount(9948.84, "en")) == ("9948.8亿元", "9,948.8 (100 million yuan)")
     assert (i18n.fmt_prob(0.735), i18n.fmt_prob(float("nan"))) == ("74%", "—")
     assert i18n.fmt_target(5, "about") == "5%左右" and i18n.fmt_target(5, "at_least") == "5%以上"
-    assert i18n.fmt_target(5.5, "at_least", "en", "assumed") == "at least 5.5% (assumed)"
+    assert i18n.fmt_target(5.5, "at_least", "en", "analyst") == "at least 5.5% (analyst's)"
+    assert i18n.fmt_target(4, "about", "zh", "reference") == "4%左右（参考）"
     p = pd.Period("2026-10", "M")
     assert (i18n.fmt_period(p), i18n.fmt_period(p, "en")) == ("2026年1-10月", "Jan-Oct 2026")
     feb = pd.Period("2027-02", "M")  # Jan–Feb is one period
@@ -546,20 +576,22 @@ def test_run_progress_reads_the_batch_json_log():
 
 
 def test_saved_scenario_files_are_listed_replaced_by_name_and_deleted(tmp_path):
+    from forecast.app.access import Actor, Role
     from forecast.app.storage import delete_named_scenario, save_named_scenario, saved_scenarios
 
+    admin, db = Actor("local:test", Role.ADMIN, local=True), tmp_path / "troika.db"
     a = Scenario("a b", (Adjustment("pp", "retail", ("shenyang",), ("2026-12",), 1.0),))
     clash = Scenario("a_b", (Adjustment("pct", "retail", ("dalian",), ("2026-12",), 2.0),))  # same file name stem
-    p1, p2 = save_named_scenario(a, tmp_path), save_named_scenario(clash, tmp_path)
+    p1, p2 = save_named_scenario(a, tmp_path, actor=admin, db=db), save_named_scenario(clash, tmp_path, actor=admin, db=db)
     assert p1 != p2  # another scenario's file is never overwritten
     again = Scenario("a b", (Adjustment("pp", "retail", ("shenyang",), ("2026-12",), 3.0),))
-    assert save_named_scenario(again, tmp_path) == p1  # the same name replaces its own file
+    assert save_named_scenario(again, tmp_path, actor=admin, db=db) == p1  # the same name replaces its own file
     (tmp_path / "broken.yaml").write_text("name: broken\nadjustments: [{kind: nope}]\n", encoding="utf-8")
     found, problems = saved_scenarios(tmp_path)
     assert sorted(found) == ["a b", "a_b"] and found["a b"].adjustments[0].value == 3.0
     assert problems and all(p.file.endswith("broken.yaml") for p in problems)
-    assert delete_named_scenario("a b", tmp_path) and not p1.exists() and p2.exists()
-    assert not delete_named_scenario("a b", tmp_path)
+    assert delete_named_scenario("a b", tmp_path, actor=admin, db=db) and not p1.exists() and p2.exists()
+    assert not delete_named_scenario("a b", tmp_path, actor=admin, db=db)
 
 
 @pytest.mark.slow
@@ -623,3 +655,184 @@ def test_scenario_effect_equals_compare_scenarios_on_every_changed_series(env):
                                    rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(eff["probability"].to_numpy(float), new.loc[eff.index, "probability"].to_numpy(float))
     assert eff.loc[("shenyang", "fai"), "note"].startswith("abs on shenyang/fai")
+
+
+# -- access: local mode, login, roles, audit (DESIGN §8) -----------------------------------------------------------
+# Login is simulated the way AppTest offers it: ``at.secrets`` holds an [auth] section (the app's test for "login
+# configured") and ``at.user`` the claims ``st.user`` returns. Nothing in the app reads a role from anywhere else.
+AUTH = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-only-not-a-secret",
+                 "client_id": "troika-test", "client_secret": "test-only",
+                 "server_metadata_url": "https://sso.example.gov.cn/.well-known/openid-configuration"}}
+ROLES = "users:\n  wang.fang@example.gov.cn: admin\n  li.lei@example.gov.cn: analyst\n"
+WRITE_KEYS = {"scn_name", "scn_save_btn", "scn_delete_pick", "scn_confirm", "scn_delete_btn", "upload", "ingest_btn",
+              "run_btn"}
+
+
+def widget_keys(at) -> set[str]:
+    kinds = ("button", "text_input", "checkbox", "selectbox", "multiselect", "number_input", "radio", "file_uploader")
+    return {w.key for kind in kinds for w in getattr(at, kind) if getattr(w, "key", None)}
+
+
+@pytest.fixture
+def login(env, tmp_path, monkeypatch):
+    """``login(email)``: an AppTest with login configured, logged in as ``email`` (None: nobody), on a private copy
+    of the run's store, with its own data folder and role file. Returns (AppTest, store path)."""
+    import streamlit as st
+
+    db = private_store(env, tmp_path)
+    (tmp_path / "roles.yaml").write_text(ROLES, encoding="utf-8")
+    monkeypatch.setenv("TROIKA_DB", str(db))
+    monkeypatch.setenv("TROIKA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TROIKA_ROLES", str(tmp_path / "roles.yaml"))
+    monkeypatch.setenv("TROIKA_RUN_ARGS", "--help")  # the batch button's run prints its usage and ends at once
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def make(email: str | None):
+        at = AppTest.from_file(APP, default_timeout=90)
+        at.secrets = {k: dict(v) for k, v in AUTH.items()}
+        at.user = {"is_logged_in": False} if email is None else {
+            "is_logged_in": True, "email": email, "email_verified": True, "name": email.split("@")[0]}
+        return at, db
+    return make
+
+
+def audit_rows(db) -> list[list]:
+    from forecast.runs.store import Store
+    from forecast.runs.store.audit import audit_log
+
+    return audit_log(Store(db, create=False))[["who", "action", "what"]].values.tolist()
+
+
+def test_local_mode_says_everyone_on_this_machine_is_admin(app):
+    from forecast.app.access import text
+
+    at = app.run()
+    ok(at)
+    assert text("local_mode", "zh") in [c.value for c in at.caption]
+    at = goto(at, "data", "en")
+    assert "Local mode: no login is configured; everyone on this machine is admin." in [c.value for c in at.caption]
+    assert {"upload", "run_btn"} <= widget_keys(at)  # local mode: the admin's controls
+
+
+def test_with_login_configured_an_anonymous_visitor_sees_only_the_login_button(login):
+    from forecast.app.access import text
+
+    at, db = login(None)
+    at = at.run()
+    ok(at)
+    assert [b.key for b in at.button] == ["login_btn"] and widget_keys(at) == {"login_btn", "lang"}
+    assert [i.value for i in at.info] == [text("login_prompt", "zh")]
+    assert not at.dataframe and not at.metric and not at.get("file_uploader")
+    at.radio(key="lang").set_value("en")
+    at = at.run()
+    assert [b.label for b in at.button] == ["Log in"]
+    # the button calls st.login; without Authlib on the machine (or with a test [auth] section) the app says
+    # why it cannot, and still shows nothing else
+    at = at.button(key="login_btn").click().run()
+    assert not at.exception and len(at.error) == 1 and at.error[0].value.startswith("Cannot log in")
+    assert widget_keys(at) == {"login_btn", "lang"} and not at.dataframe
+
+
+def test_a_deployment_requiring_login_refuses_to_serve_without_it(app, monkeypatch):
+    from forecast.app.access import text
+
+    monkeypatch.setenv("TROIKA_REQUIRE_LOGIN", "1")
+    at = app.run()
+    assert [e.value for e in at.error] == [text("login_required_missing", "zh")]
+    assert widget_keys(at) == {"lang"} and not at.dataframe
+
+
+def test_a_viewer_sees_no_write_control_but_can_try_a_scenario(login, env):
+    at, db = login("zhao.min@example.gov.cn")  # logged in, not in the role file: a viewer
+    at = at.run()
+    ok(at)
+    assert "已登录：zhao.min@example.gov.cn（查看者）" in [c.value for c in at.sidebar.caption]
+    at = set_adjustment(goto(at, "scenarios"), "pp", "retail", ["shenyang"], env["dec"], env["dec"], 2.0)
+    ok(at)
+    assert len(frame(at, "scn_result_table")) == 2  # the what-if is computed in memory
+    assert not WRITE_KEYS & widget_keys(at)
+    at = goto(at, "data")
+    ok(at)
+    assert not WRITE_KEYS & widget_keys(at) and not at.get("file_uploader")
+    assert not [e for e in at.get("expandable") if e.label == "操作记录"]  # the audit trail is the admins'
+    assert len(frame(at, "store_table"))  # reading is allowed
+    for page in ("overview", "series", "export"):
+        at = goto(at, page, "en")
+        ok(at)
+        assert not WRITE_KEYS & widget_keys(at)
+    assert audit_rows(db) == []
+
+
+def test_an_invalid_role_file_makes_everyone_a_viewer_and_says_so(login, tmp_path):
+    from forecast.app.access import text
+
+    (tmp_path / "roles.yaml").write_text("users:\n  wang.fang@example.gov.cn: boss\n", encoding="utf-8")
+    at, _ = login("wang.fang@example.gov.cn")
+    at = goto(at.run(), "data")
+    assert len(at.error) == 1 and at.error[0].value.startswith(text("role_file_error", "zh", error="")[:10])
+    assert not WRITE_KEYS & widget_keys(at)
+
+
+def test_an_analyst_saves_uploads_and_ingests_each_write_audited_but_cannot_run_or_delete(login, env, tmp_path):
+    import os
+    import stat
+
+    from forecast.decisions.scenario_files import scenario_file_name
+
+    who = "li.lei@example.gov.cn"
+    at, db = login(who)
+    at = set_adjustment(goto(at.run(), "scenarios"), "pp", "retail", ["shenyang"], env["dec"], env["dec"], 2.0)
+    assert {"scn_name", "scn_save_btn"} <= widget_keys(at)
+    at.text_input(key="scn_name").set_value("沈阳促消费")
+    at = at.button(key="scn_save_btn").click().run()
+    ok(at)
+    saved = tmp_path / "data" / "scenarios" / scenario_file_name("沈阳促消费")
+    assert saved.exists() and at.multiselect(key="scn_pick").options == ["沈阳促消费"]
+    assert not {"scn_delete_btn", "scn_delete_pick", "scn_confirm"} & widget_keys(at)  # deleting is the admins'
+    at = goto(at, "data")
+    assert "run_btn" not in widget_keys(at)
+    src = subset_csv(tmp_path / "jinzhou.csv", ("jinzhou",))
+    at.file_uploader(key="upload").set_value(("锦州.csv", src.read_bytes(), "text/csv"))
+    at = at.run()
+    ok(at)
+    kept = [p for p in (tmp_path / "data" / "uploads").rglob("*") if p.is_file()]
+    assert [p.name for p in kept] == ["锦州.csv"] and stat.S_IMODE(os.stat(kept[0]).st_mode) == 0o600
+    at = at.button(key="ingest_btn").click().run()
+    ok(at)
+    assert i18n.t("data_ingested", added=len(read_table(src)), filled=0) in [s.value for s in at.success]
+    assert audit_rows(db) == [[who, "scenario_save", "沈阳促消费"], [who, "upload", "锦州.csv"], [who, "ingest", "锦州.csv"]]
+
+
+def test_an_admin_deletes_starts_a_run_and_reads_the_audit_trail(login, env):
+    import time
+
+    from forecast.runs.store import Store
+    from forecast.runs.store.audit import audit_log
+
+    who = "wang.fang@example.gov.cn"
+    at, db = login(who)
+    at = set_adjustment(goto(at.run(), "scenarios"), "pp", "retail", ["shenyang"], env["dec"], env["dec"], 2.0)
+    at.text_input(key="scn_name").set_value("q4")
+    at = at.button(key="scn_save_btn").click().run()
+    at.selectbox(key="scn_delete_pick").set_value("q4")
+    at.checkbox(key="scn_confirm").check()
+    at = at.run().button(key="scn_delete_btn").click().run()
+    ok(at)
+    assert "scn_pick" not in widget_keys(at) and i18n.t("scn_none_saved") in [i.value for i in at.info]  # q4 is gone
+    at = goto(at, "data")
+    at = at.button(key="run_btn").click().run()
+    ok(at)
+    deadline = time.monotonic() + 60
+    while i18n.t("data_run_done", rc=0) not in [m.value for m in at.markdown]:
+        assert time.monotonic() < deadline, [c.value for c in at.code]
+        time.sleep(0.5)
+        at = at.button(key="run_refresh").click().run()
+    log = audit_log(Store(db, create=False))
+    assert log["action"].tolist() == ["scenario_save", "scenario_delete", "run_start", "run_finish"]
+    assert set(log["who"]) == {who}
+    run_id = env["run"].run_id
+    assert log[["before", "after"]].iloc[2:].values.tolist() == [[run_id, None], [run_id, run_id]]  # --help: no new run
+    shown = frame(at, "audit_table")
+    assert shown["操作"].tolist() == ["批次结束", "启动批次", "删除情景", "保存情景"]  # newest first
+    assert set(shown["操作人"]) == {who}

@@ -38,12 +38,14 @@ def done(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 # ---------------------------------------------------------------------- schema and codec
-def test_migration_2_adds_the_run_tables_and_keeps_version_1() -> None:
-    assert [v for v, _ in MIGRATIONS] == [1, 2] and SCHEMA_VERSION == 2
+def test_each_migration_adds_its_tables_and_keeps_the_earlier_ones() -> None:
+    assert [v for v, _ in MIGRATIONS] == [1, 2, 3, 4] and SCHEMA_VERSION == 4
     assert expected_tables(1) == {"schema_version", "ingests", "observations"}
     added = expected_tables(2) - expected_tables(1)
     assert added == {"runs", "run_series", "forecasts", "sample_paths", "backtest_metrics", "run_targets",
                      "scenarios", "run_scenarios", "scenario_results", "run_frames"}
+    assert expected_tables(3) - expected_tables(2) == {"audit"}
+    assert expected_tables(4) - expected_tables(3) == {"target_history"}
 
 
 def test_a_version_1_store_is_migrated_in_place_keeping_its_rows(tmp_path: Path) -> None:
@@ -59,7 +61,7 @@ def test_a_version_1_store_is_migrated_in_place_keeping_its_rows(tmp_path: Path)
     conn.commit()
     conn.close()
     store = Store(path)
-    assert store.schema_version() == 2
+    assert store.schema_version() == SCHEMA_VERSION
     obs = store.observations()
     assert obs[["region", "ytd_value", "ytd_yoy"]].values.tolist() == [["liaoning", 1850.3, 3.5]]
     assert store.runs().empty and store.latest_run_id() is None

@@ -145,10 +145,11 @@ def test_switch_language_run_a_scenario_and_read_the_result(server):
             delta = i18n.fmt_pp(row["delta_projected"], "en")
             assert delta.endswith(" pp") and delta != "0.0 pp"
             page.get_by_text(delta, exact=True).wait_for()
-            metric = page.get_by_test_id("stMetric").first
+            label = i18n.t("scn_metric", "en", region="Shenyang", indicator="Retail sales of consumer goods")
+            metric = page.get_by_test_id("stMetric").filter(has_text=label).first
+            metric.wait_for()
             text = metric.inner_text()
             assert i18n.fmt_pct(row["projected"], "en") in text
-            assert i18n.t("scn_metric", "en", region="Shenyang", indicator="Retail sales of consumer goods") in text
             page.wait_for_timeout(1000)
             page.screenshot(path=OUTPUT / "scenario_en.png", full_page=True)
         finally:

@@ -24,7 +24,7 @@ ROWS = [
 TARGETS = """region,indicator,year,value,kind,status,source
 liaoning,fai,2025,5.0,about,published,test
 liaoning,retail,2025,4.0,about,published,test
-liaoning,trade,2025,1.0,at_least,assumed,test
+liaoning,trade,2025,1.0,at_least,analyst,test: an analyst
 liaoning,retail,2024,9.9,about,published,test
 shenyang,retail,2025,5.5,at_least,published,test
 """
@@ -131,14 +131,14 @@ def test_summary_province_rows_and_gaps(good: Path, targets: Path, tmp_path: Pat
     assert body[0] == ["辽宁", "固定资产投资(不含农户)", "2025年1-10月", "-4.6", "5左右", "-9.6"]
     # retail: the 2025 target (4%), not 2024's; 3.2 − 4.0 = −0.8 pp
     assert body[1] == ["辽宁", "社会消费品零售总额", "2025年1-10月", "9012.5", "3.2", "4左右", "-0.8"]
-    # trade: 1.5 − 1.0 = +0.5 pp; the target is assumed, marked * and explained below the table
+    # trade: 1.5 − 1.0 = +0.5 pp; the target is an analyst's, marked * and explained below the table
     assert body[2] == ["辽宁", "进出口总额", "2025年1-10月", "6100.0", "1.5", "1以上*", "+0.5"]
     # then the cities in catalogue order: shenyang retail 4.5 − 5.5 = −1.0 pp
     assert body[3][:3] == ["沈阳", "固定资产投资(不含农户)", "无数据"]
     assert body[4] == ["沈阳", "社会消费品零售总额", "2025年1-10月", "3500.0", "4.5", "5.5以上", "-1.0"]
     assert [b[0] for b in body[6:9]] == ["大连"] * 3
     assert len([b for b in body if b and b[0] == "葫芦岛"]) == 3
-    assert "假定目标" in out
+    assert "分析员设定的目标" in out
 
 
 def test_summary_in_english(good: Path, targets: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -160,11 +160,11 @@ def test_summary_frame_arithmetic() -> None:
     })
     tg = pd.DataFrame({"region": ["liaoning", "liaoning", "dalian"], "indicator": ["retail"] * 2 + ["trade"],
                        "year": [2025, 2025, 2025], "value": [9.0, 4.0, 3.0],
-                       "kind": ["about", "about", "at_least"], "status": ["assumed", "published", "published"]})
+                       "kind": ["about", "about", "at_least"], "status": ["analyst", "published", "published"]})
     table = summary_frame(obs, tg)
     assert len(table) == 15 * 3
     row = table[(table.region == "liaoning") & (table.indicator == "retail")].iloc[0]
-    assert row["target"] == 4.0  # the published target wins over the assumed one
+    assert row["target"] == 4.0  # the published target wins over the analyst's
     assert row["gap"] == pytest.approx(3.2 - 4.0)  # −0.8 pp
     row = table[(table.region == "dalian") & (table.indicator == "trade")].iloc[0]
     assert row["gap"] == pytest.approx(-2.5 - 3.0)  # −5.5 pp
@@ -177,3 +177,53 @@ def test_period_label_and_wide_characters() -> None:
     # "沈阳" is two wide characters = 4 terminal columns, so "x" pads to 4 as well
     text = render_table(["地区", "n"], [["沈阳", "1"], ["x", "22"]], "lr")
     assert text.splitlines() == ["地区   n", "----  --", "沈阳   1", "x     22"]
+
+
+# ---------------------------------------------------------------------- an unexpected error: one line and a log
+def _boom(args) -> int:
+    raise RuntimeError("boom: something nobody expected\nsecond line of the message")
+
+
+def test_an_unexpected_error_is_one_line_and_a_log_with_the_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    import forecast.cli.commands
+
+    monkeypatch.setenv("TROIKA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(forecast.cli.commands, "cmd_runs", _boom)  # the parser binds it when main() builds it
+    assert main(["runs", "--db", str(tmp_path / "t.db")]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and "Traceback" not in captured.err, captured.err
+    assert lines[0].startswith("forecast: error: unexpected RuntimeError: boom: something nobody expected")
+    log = Path(re.search(r"full traceback in (\S+\.log)", lines[0]).group(1))
+    assert log.parent == tmp_path / "data" / "logs"
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback (most recent call last)" in text and "in _boom" in text
+    assert "RuntimeError: boom: something nobody expected\nsecond line of the message" in text
+    assert f"command: forecast runs --db {tmp_path / 't.db'}" in text
+
+
+def test_the_crash_log_falls_back_to_the_temp_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    import tempfile
+
+    import forecast.cli.commands
+
+    (tmp_path / "a_file").write_text("the data folder cannot be made under a file\n")
+    monkeypatch.setenv("TROIKA_DATA_DIR", str(tmp_path / "a_file" / "data"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(forecast.cli.commands, "cmd_runs", _boom)
+    assert main(["runs"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and f"full traceback in {tmp_path / 'tmp' / 'troika-logs'}" in err
+    assert len(list((tmp_path / "tmp" / "troika-logs").glob("forecast-*.log"))) == 1
+
+
+def test_help_says_where_the_crash_log_goes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "<data folder>/logs/forecast-<time>-<pid>.log" in out and "troika-logs/" in out

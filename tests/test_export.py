@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -220,3 +221,91 @@ def test_base_note_for_the_pack_names_the_months_and_shares() -> None:
         "in the 3 years before")
     assert base_note(panel, "liaoning", "retail", 2026) == ""      # an ordinary base
     assert base_note(panel, "nowhere", "fai", 2026) == ""          # no such series
+
+
+# ---------------------------------------------------------------------- safe output: text stays text
+def _hostile_run(run, names: dict[str, dict]):
+    """``run`` with its one saved scenario repeated under other names and specs (as a run stored before
+    names were validated could hold): name → spec fields to put in place of the stored ones."""
+    from dataclasses import replace
+
+    (base_name, table), = run.scenarios.items()
+    tables, specs = {}, {}
+    for name, fields in names.items():
+        t = table.copy()
+        t.loc[t["scenario"] == base_name, "scenario"] = name
+        tables[name] = t
+        specs[name] = {**run.scenario_specs[base_name], "name": name, **fields}
+    return replace(run, scenarios=tables, scenario_specs=specs)
+
+
+def _formula_cells(path: Path) -> list[str]:
+    """Every worksheet cell of an .xlsx stored as a formula (``<f>`` element), read from the XML itself."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return [n for n in z.namelist() if n.startswith("xl/worksheets/") and b"<f>" in z.read(n)]
+
+
+FORMULAS = ["=1+2", "+1+2", "-1+2", "@SUM(A1:A2)", "\t=1+2", "\r=1+2", '=HYPERLINK("http://x","y")']
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_description_like_a_formula_is_text_shown_as_typed(pack: tuple, tmp_path: Path, lang: str) -> None:
+    run, _, _ = pack
+    hostile = _hostile_run(run, {f"s{i}": {"description": text, "description_zh": text, "name_zh": f"情景{i}"}
+                                 for i, text in enumerate(FORMULAS)})
+    hostile = dataclasses.replace(hostile, scenario_errors={"=2*3": "-cmd|' /C calc'!A0"})
+    path = export_meeting_pack(hostile, tmp_path / "pack.xlsx", lang=lang)
+    assert _formula_cells(path) == []  # not one formula anywhere in the workbook
+    wb = load_workbook(path)
+    cells = {c.value: c for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert all(c.data_type != "f" for c in cells.values())
+    for text in FORMULAS:
+        cell = cells[text.replace("\r", "\n")]  # the value is unchanged (XML reads a CR as a line feed) ...
+        assert (cell.data_type, cell.quotePrefix) == ("s", True), text  # ... and stored as text, quote-prefixed
+    assert [v for v in cells if "-cmd|' /C calc'!A0" in v]  # the failed scenario's message, as text
+
+
+def test_control_characters_are_removed_and_every_export_still_works(pack: tuple, tmp_path: Path) -> None:
+    run, _, _ = pack
+    hostile = _hostile_run(run, {"促消费\x07活动": {"name_zh": "促消费\x07活动", "description": "a\x00b\x1bc",
+                                                 "description_zh": "第一行\n第二行\x0b完"}})
+    for lang in ("zh", "en"):  # was: IllegalCharacterError, for every user, in either language
+        path = export_meeting_pack(hostile, tmp_path / f"pack_{lang}.xlsx", lang=lang)
+        wb = load_workbook(path)
+        texts = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        assert not [t for t in texts if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", t)]
+        assert ("abc" if lang == "en" else "第一行\n第二行完") in texts  # the rest of the text is kept
+        assert any("促消费活动" in name for name in wb.sheetnames)
+
+
+def test_sheet_names_are_valid_and_unique(pack: tuple, tmp_path: Path) -> None:
+    run, _, _ = pack
+    long = "一个很长很长很长的情景名称" * 3
+    names = {f"s{i}": {"name_zh": n, "name": n} for i, n in enumerate(
+        [long + "甲", long + "乙", "a/b:c*d?e[f]g\\h", "A/B:C*D?E[F]G\\H", "'引号'", "History", "说明"])}
+    for lang in ("zh", "en"):
+        wb = load_workbook(export_meeting_pack(_hostile_run(run, names), tmp_path / f"p_{lang}.xlsx", lang=lang))
+        sheets = wb.sheetnames
+        assert len(sheets) == 4 + len(names)  # every scenario has its sheet
+        assert all(0 < len(s) <= 31 and not set(s) & set("[]:*?/\\") for s in sheets), sheets
+        assert len({s.casefold() for s in sheets}) == len(sheets), sheets  # unique, as Excel compares them
+        assert not any(s.startswith("'") or s.endswith("'") for s in sheets), sheets
+        assert "history" not in {s.casefold() for s in sheets}
+
+
+def test_a_control_character_in_a_scenario_name_is_refused_naming_the_field(tmp_path: Path) -> None:
+    from forecast.decisions.scenario_files import Scenario, save_scenario, scenario_from_dict
+
+    for field in ("name", "name_zh"):
+        data = {"name": "push", "adjustments": [], field: "促消费\x07活动"}
+        with pytest.raises(DataError) as err:
+            scenario_from_dict(data, "push.yaml")
+        (problem,) = err.value.problems
+        assert problem.column == field and "U+0007 at character 4" in problem.message
+    with pytest.raises(DataError, match="name: contains a control character"):
+        save_scenario(Scenario("a\tb", ()), tmp_path / "ab.yaml")  # what the app's save calls
+    assert not (tmp_path / "ab.yaml").exists()
+    # free text may hold them (the pack removes them); names may hold any other character
+    assert scenario_from_dict({"name": "促消费 (2026)", "description": "x\x07", "adjustments": []}).description == "x\x07"

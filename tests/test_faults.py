@@ -246,6 +246,39 @@ def test_corrupt_or_foreign_store_exits_1_and_is_untouched(make, expected: str, 
     assert not ws["models"].exists()
 
 
+def test_random_bytes_in_the_middle_of_the_store_fail_the_run_with_exit_1(base: dict, tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    ws = clone(base, tmp_path)
+    conn = sqlite3.connect(ws["db"])  # pages of the stored sample paths, in the middle of the file: a batch
+    pages = [r[0] for r in conn.execute(  # that finds nothing changed never reads them
+        "SELECT pageno FROM dbstat WHERE name = 'sample_paths' AND pagetype = 'overflow' ORDER BY pageno")]
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with open(ws["db"], "r+b") as f:
+        for n in pages[len(pages) // 2 - 1: len(pages) // 2 + 2]:
+            f.seek((n - 1) * page)
+            f.write(np.random.default_rng(n).bytes(page))
+    conn = sqlite3.connect(ws["db"])
+    try:
+        verdict = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as e:
+        verdict = [(str(e),)]
+    finally:
+        conn.close()
+    assert verdict != [("ok",)]  # the hostile input is hostile
+    before = sha256(ws["db"])
+    capsys.readouterr()
+    assert main(run_args(ws)) == 1  # was: "nothing changed since run …", exit 0
+    err = capsys.readouterr().err
+    assert str(ws["db"]) in err and "quick_check" in err and str(verdict[0][0])[:20] in err
+    assert "nothing changed" not in err and "Traceback" not in err
+    for argv in (["show"], ["runs"], ["export", "--xlsx", str(tmp_path / "p.xlsx")]):
+        assert main([*argv, "--db", str(ws["db"])]) == 1
+        err = capsys.readouterr().err
+        assert str(ws["db"]) in err and "damaged" in err and "Traceback" not in err
+    assert sha256(ws["db"]) == before and not (tmp_path / "p.xlsx").exists()
+
+
 # ---------------------------------------------------------------------- overlap and repetition
 def test_a_second_run_while_one_holds_the_lock_refuses_with_75(base: dict, tmp_path: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
@@ -269,3 +302,61 @@ def test_run_twice_in_a_row_second_says_nothing_changed(base: dict, tmp_path: Pa
     assert second.returncode == 0 and "nothing changed" in second.stdout
     assert '"event":"series"' in first.stderr and '"event":"series"' not in second.stderr  # no series refitted
     assert len(Store(ws["db"]).runs()) == 2  # the base run and the first one
+
+
+# ---------------------------------------------------------------------- kill -9 leaves no process behind
+def _proc_stat(pid: int) -> tuple[int, str, int] | None:
+    """``(ppid, state, start time)`` of a process from /proc, or None when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text.rsplit(")", 1)[1].split()  # after "pid (comm)": state, ppid, …, start time (field 22)
+    return int(fields[1]), fields[0], int(fields[19])
+
+
+def _descendants(pid: int) -> dict[int, int]:
+    """Every process below ``pid`` (children, their children, …): pid → start time (to tell a reused pid)."""
+    stats = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit() and (st := _proc_stat(int(d.name))) is not None:
+            stats[int(d.name)] = st
+    found: dict[int, int] = {}
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        for child, (ppid, _, start) in stats.items():
+            if ppid == parent and child not in found:
+                found[child] = start
+                todo.append(child)
+    return found
+
+
+def _alive(pid: int, start: int) -> bool:
+    st = _proc_stat(pid)
+    return st is not None and st[2] == start and st[1] != "Z"  # a zombie has exited; init reaps it
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc (Linux)")
+def test_kill9_of_the_batch_takes_its_workers_and_resource_tracker_with_it(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path)
+    proc, lines = start_paused(ws, "fitting", "--workers", "2")  # paused after one series: the pool is up
+    try:
+        children = _descendants(proc.pid)
+        cmdlines = {pid: Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                    for pid in children if Path(f"/proc/{pid}/cmdline").exists()}
+        workers = [pid for pid, cmd in cmdlines.items() if "spawn_main" in cmd]
+        assert len(workers) == 2, cmdlines  # the two pool workers (and the resource tracker) are running
+        os.kill(proc.pid, signal.SIGKILL)  # the batch only, as the OOM killer would: not its process group
+        assert proc.wait(timeout=60) == -signal.SIGKILL
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_alive(p, s) for p, s in children.items()):
+            time.sleep(0.2)
+        survivors = {p: cmdlines.get(p, "?") for p, s in children.items() if _alive(p, s)}
+        assert not survivors, f"alive 10 s after the batch was killed: {survivors}"
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of this test's processes
+        except ProcessLookupError:
+            pass

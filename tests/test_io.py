@@ -363,9 +363,22 @@ def test_load_targets_english_and_chinese(tmp_path):
 
 def test_load_targets_default_path(tmp_path, monkeypatch):
     write(tmp_path / "targets.csv", "region,indicator,year,value,kind,status,source\n"
-          "shenyang,trade,2026,4,about,assumed,\n")
+          "shenyang,trade,2026,4,about,analyst,王分析 2026-03: 市政府内部口径\n")
     monkeypatch.setenv("TROIKA_DATA_DIR", str(tmp_path))
-    assert load_targets()[["region", "kind", "status"]].values.tolist() == [["shenyang", "about", "assumed"]]
+    assert load_targets()[["region", "kind", "status"]].values.tolist() == [["shenyang", "about", "analyst"]]
+
+
+def test_assumed_targets_are_refused_and_analyst_targets_need_a_source(tmp_path):
+    f = write(tmp_path / "t.csv", "region,indicator,year,value,kind,status,source\n"
+              "liaoning,fai,2026,8,about,assumed,carried from 2025\n"
+              "shenyang,retail,2026,5,about,analyst,\n"
+              "dalian,retail,2026,5,about,reference,\n")
+    with pytest.raises(DataError) as err:
+        load_targets(f)
+    got = [(p.row, p.column) for p in err.value.problems]
+    assert got == [(2, "status"), (3, "source"), (4, "source")]
+    assert "assumed targets are no longer accepted" in err.value.problems[0].message
+    assert "forecast targets set" in err.value.problems[0].message
 
 
 def test_load_targets_lists_every_problem(tmp_path):
@@ -386,7 +399,7 @@ def test_load_targets_lists_every_problem(tmp_path):
 @pytest.mark.skipif(not (DATA_DIR / "targets.csv").is_file(), reason="bundled targets not written yet")
 def test_repository_targets_load():
     t = load_targets(DATA_DIR / "targets.csv")
-    assert set(t["kind"]) <= {"about", "at_least"} and set(t["status"]) <= {"published", "assumed"}
+    assert set(t["kind"]) <= {"about", "at_least"} and set(t["status"]) == {"published"}
 
 
 # ---------------------------------------------------------------- the fixtures themselves

@@ -12,28 +12,26 @@ Numeric columns keep their full precision (the app formats them), so a number sh
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from forecast.data.catalog import CARRIAGES, INDICATORS, REGIONS
+from forecast.data.catalog import CARRIAGES, REGIONS
 from forecast.data.schema import INDICATOR, PERIOD, REGION, YEAR
-from forecast.decisions.position import panel_base_effect
-from forecast.decisions.targets import evaluate_targets, latest_year
+from forecast.decisions.standing import (  # noqa: F401 - evaluate_series, base_direction: the page tables' API
+    INDICATOR_ORDER,
+    REGION_ORDER,
+    base_direction,
+    evaluate_series,
+    every_series,
+    in_catalogue_order,
+)
+from forecast.decisions.targets import latest_year, verdict_counts
 from forecast.present import i18n
 
 #: Columns of :func:`overview_frame` (evaluate_targets' columns plus ``has_target``).
 OVERVIEW_NUMBERS = ["ytd_growth", "target", "projected", "p10", "p90", "probability", "required_growth", "gap_pp"]
-REGION_ORDER = {r: i for i, r in enumerate(REGIONS)}
-INDICATOR_ORDER = {k: i for i, k in enumerate(INDICATORS)}
-
-
-def in_catalogue_order(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows sorted by region (province first, then cities) and indicator in catalogue order."""
-    key = frame[REGION].map(REGION_ORDER).fillna(99) * 100 + frame[INDICATOR].map(INDICATOR_ORDER).fillna(99)
-    return frame.assign(_k=key.to_numpy()).sort_values("_k", kind="stable").drop(columns="_k").reset_index(drop=True)
 
 
 def series_rows(panel: pd.DataFrame, region: str, indicator: str) -> pd.DataFrame:
@@ -75,73 +73,19 @@ def targets_input(run: Any) -> pd.DataFrame:
                          "source": ""})
 
 
-def evaluate_series(panel: pd.DataFrame, forecasts: Mapping, targets: pd.DataFrame,
-                    keys: Iterable[tuple[str, str]], year: int) -> pd.DataFrame:
-    """:func:`forecast.decisions.targets.evaluate_targets` for the series ``keys`` only, targeted or not.
-
-    Series without a target of ``year`` get the figures without one: ``has_target`` False, target
-    columns NaN and status ``"no target"`` (as :func:`forecast.decisions.scenarios.compare_scenarios` does).
-
-    Examples
-    --------
-    >>> keys = [("dalian", "retail"), ("dalian", "exports")]        # exports have no target
-    >>> evaluate_series(panel, run.forecasts, run.target_table, keys, 2026)["status"].tolist()
-    ['off_track', 'no target']
-    """
-    keys = list(dict.fromkeys(keys))
-    tg = targets[targets[YEAR].astype(int) == int(year)]
-    known = {(r, i): row for r, i, row in zip(tg[REGION], tg[INDICATOR], tg.to_dict("records"), strict=True)}
-    rows = [known.get(k) or {REGION: k[0], INDICATOR: k[1], YEAR: int(year), "value": 0.0, "kind": "",
-                             "status": "", "source": ""} for k in keys]
-    sub = panel[pd.MultiIndex.from_arrays([panel[REGION], panel[INDICATOR]]).isin(keys)] if keys else panel.iloc[:0]
-    fcs = {k: forecasts[k] for k in keys if k in forecasts}
-    ev = evaluate_targets(sub, fcs, pd.DataFrame(rows, columns=[REGION, INDICATOR, YEAR, "value", "kind", "status",
-                                                                "source"]), year=int(year))
-    has = np.array([k in known for k in keys], dtype=bool)
-    ev.insert(ev.columns.get_loc("target"), "has_target", has)
-    for c in ("target", "probability", "required_growth", "gap_pp"):
-        ev[c] = ev[c].astype(float).where(has, np.nan)
-    for c in ("kind", "target_status"):
-        ev[c] = ev[c].astype(object).where(has, "")
-    ev["status"] = ev["status"].astype(object).where(has, "no target")
-    return ev
-
-
 def overview_frame(run: Any, indicators: tuple[str, ...] = CARRIAGES) -> pd.DataFrame:
-    """Every region × carriage of the run for its year: the evaluated target, or the figures without one.
-
-    Rows come from ``run.targets`` unchanged (the batch's numbers); a series of the panel without a
-    target row is evaluated on the run's forecasts (:func:`evaluate_series`). Catalogue order,
-    province first.
+    """Every region × carriage of the run for its year: the evaluated target, or the figures without one
+    (:func:`forecast.decisions.standing.every_series` of the run).
 
     Examples
     --------
-    >>> overview_frame(run)[["region", "indicator", "projected", "probability"]].head(3).round(1)
-         region indicator  projected  probability
-    0  liaoning    retail        2.5          0.0
-    1  liaoning     trade        1.1          0.0
-    2  shenyang    retail        1.2          0.0
+    >>> overview_frame(run)[["region", "indicator", "projected", "probability", "status"]].head(3).round(1)
+         region indicator  projected  probability     status
+    0  liaoning    retail        2.5          0.0  off_track
+    1  liaoning     trade        1.1          NaN  no target
+    2  shenyang    retail        1.2          0.0  reference
     """
-    year = run_year(run)
-    tg = run.targets[(run.targets[YEAR].astype(int) == year) & run.targets[INDICATOR].isin(indicators)]
-    in_panel = set(zip(run.panel[REGION], run.panel[INDICATOR], strict=True))
-    have = tg[[k in in_panel for k in zip(tg[REGION], tg[INDICATOR], strict=True)]].copy()
-    have.insert(have.columns.get_loc("target"), "has_target", True)
-    done = set(zip(have[REGION], have[INDICATOR], strict=True))
-    extra = [k for k in sorted(in_panel, key=lambda k: (REGION_ORDER.get(k[0], 99), INDICATOR_ORDER.get(k[1], 99)))
-             if k[1] in indicators and k not in done]
-    frames = [have]
-    if extra:
-        frames.append(evaluate_series(run.panel, run.forecasts, targets_input(run), extra, year))
-    out = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else have
-    out["base"] = [base_direction(run.panel, r, i, year) for r, i in zip(out[REGION], out[INDICATOR], strict=True)]
-    return in_catalogue_order(out)
-
-
-def base_direction(panel: pd.DataFrame, region: str, indicator: str, year: int) -> str:
-    """``low``, ``high`` or ``usual`` base of the periods still to come; ``""`` when it cannot be said."""
-    effect = panel_base_effect(panel, region, indicator, year)
-    return "" if effect is None else effect.direction
+    return every_series(run.targets, run.panel, run.forecasts, targets_input(run), run_year(run), indicators)
 
 
 def overview_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
@@ -175,6 +119,9 @@ def overview_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         t("col_ytd_growth"): frame["ytd_growth"].astype(float).to_numpy(),
         t("col_period"): [i18n.fmt_period(p, lang) for p in frame["last_period"]],
         t("col_derived"): ["✓" if bool(d) else "" for d in frame["derived_from_index"]],
+        t("col_last_growth"): frame["last_growth"].astype(float).to_numpy(),
+        t("col_p_nonneg"): frame["p_nonneg"].astype(float).to_numpy() * 100,
+        t("col_p_ge_last"): frame["p_ge_last"].astype(float).to_numpy() * 100,
     })
 
 
@@ -185,9 +132,9 @@ def baseline_frame(run: Any) -> pd.DataFrame:
 
 
 def status_counts(frame: pd.DataFrame) -> dict[str, int]:
-    """Number of targets per status (``on_track``, ``at_risk``, ``off_track``, ``unknown``)."""
-    have = frame[frame["has_target"].astype(bool)]
-    return {s: int((have["status"] == s).sum()) for s in ("on_track", "at_risk", "off_track", "unknown")}
+    """Verdicts per status among published and analyst's targets, and ``no_target``: the other series
+    (no target, or only a reference) (:func:`forecast.decisions.targets.verdict_counts`)."""
+    return verdict_counts(frame.assign(target_status=frame["target_status"].where(frame["has_target"].astype(bool), "")))
 
 
 def probability_frame(frame: pd.DataFrame, indicator: str, lang: str = "zh") -> pd.DataFrame:

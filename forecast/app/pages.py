@@ -3,8 +3,11 @@
 - the cached loaders: the latest complete run and the observations, read from the store (nothing fits a
   model on a page load), the overview frame and the scenario recompute on the run's stored sample paths;
 - the language lookup :func:`T` and the widgets every page uses, :func:`table` and :func:`show_chart`;
+- who is acting (:func:`acting_user`): local mode, or ``st.login`` and the role file
+  (:mod:`forecast.app.access`);
 - the two pages with the most machinery: Scenarios (:func:`page_scenarios`: builder, saved scenarios,
   province target split) and Data (:func:`page_data`: upload and validate, ingest, batch run, run history).
+  A control that writes is shown only to a role that may use it; the function behind it checks again.
 
 The tables come from :mod:`forecast.app.overview_tables`, :mod:`forecast.app.scenario_tables` and :mod:`forecast.app.storage`,
 the figures from :mod:`forecast.present.plots`; this module only renders them. The batch button runs
@@ -13,23 +16,20 @@ the figures from :mod:`forecast.present.plots`; this module only renders them. T
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import shlex
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAuthError, StreamlitMissingAuthlibError
 
-from forecast.app import overview_tables, scenario_tables, storage
+from forecast.app import access, overview_tables, scenario_tables, storage, uploads
+from forecast.app.access import AccessDenied, Actor, can
 from forecast.data.catalog import INDICATORS, PROVINCE, REGIONS
 from forecast.data.errors import DataError
-from forecast.data.files import resolve_data_path
 from forecast.decisions.scenarios import compare_scenarios, scenario_from_dict
 from forecast.present import i18n, plots
 from forecast.runs import results
@@ -88,8 +88,57 @@ def effect(run_id: str, spec: dict, _run: Any) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- language and the widgets every page uses
 def T(key: str, **fields: Any) -> str:
-    """The text ``key`` in the language picked in the sidebar (:func:`forecast.present.i18n.t`)."""
-    return i18n.t(key, st.session_state.get("lang", i18n.DEFAULT_LANG), **fields)
+    """The text ``key`` in the language picked in the sidebar (:func:`forecast.present.i18n.t`, or
+    :func:`forecast.app.access.text` for the labels of access, uploads and the audit trail)."""
+    lang = st.session_state.get("lang", i18n.DEFAULT_LANG)
+    if key in access.LABELS:
+        return access.text(key, lang, **fields)
+    return i18n.t(key, lang, **fields)
+
+
+# ---------------------------------------------------------------- who is acting
+def login_configured() -> bool:
+    """True when the secrets (``.streamlit/secrets.toml``) have an ``[auth]`` section: ``st.login`` is set up."""
+    return bool(st.secrets.load_if_toml_exists() and "auth" in st.secrets)
+
+
+def acting_user(lang: str) -> Actor | None:
+    """The person using the app, or None when nobody may see the pages (the caller stops there).
+
+    - No login configured: local mode, everyone on the machine is admin (said in a caption), unless
+      ``$TROIKA_REQUIRE_LOGIN`` demands login: then an error and None.
+    - Login configured, nobody logged in: only the login button; None.
+    - Logged in: the role from the role file (a viewer when missing from it; everyone a viewer while the
+      file is invalid), shown in the sidebar with the logout button.
+    """
+    if not login_configured():
+        if access.login_required():
+            st.error(T("login_required_missing"))
+            return None
+        st.caption(T("local_mode"))
+        return access.local_actor()
+    user = dict(st.user.to_dict())
+    if not user.get("is_logged_in"):
+        st.info(T("login_prompt"))
+        if st.button(T("login_button"), key="login_btn", type="primary"):
+            try:
+                st.login()
+            except StreamlitMissingAuthlibError:
+                st.error(T("login_unavailable"))
+            except StreamlitAuthError as e:  # an incomplete [auth] section: the message names the missing key
+                st.error(T("login_failed", error=e))
+        return None
+    try:
+        role = access.role_of(user)
+    except access.RoleFileError as e:
+        st.error(T("role_file_error", error=e))
+        role = access.Role.VIEWER
+    who = access.user_email(user) or f"sub:{user.get('sub', '?')}"
+    with st.sidebar:
+        st.caption(T("signed_in", who=who, role=role.label(lang)))
+        if st.button(T("logout_button"), key="logout_btn"):
+            st.logout()
+    return Actor(who, role)
 
 
 def table(frame: pd.DataFrame, key: str | None = None, status_col: str | None = None, rows: int = 12) -> None:
@@ -140,8 +189,8 @@ def _current_adjustment(run: Any, lang: str) -> dict | None:
     return {"kind": kind, "indicator": indicator, "regions": list(regions), "months": f"{lo}..{hi}", "value": float(size)}
 
 
-def page_scenarios(run: Any, lang: str) -> None:
-    """Build a scenario, see its effect, save and compare scenarios, split the province target."""
+def page_scenarios(run: Any, lang: str, actor: Actor, db: Path) -> None:
+    """Build a scenario, see its effect, save (analysts) and compare scenarios, split the province target."""
     st.subheader(T("scn_build"))
     draft = st.session_state.setdefault("scn_draft", [])
     current = _current_adjustment(run, lang)
@@ -154,7 +203,8 @@ def page_scenarios(run: Any, lang: str) -> None:
         st.markdown(f"**{T('scn_list')}**")
         table(scenario_tables.adjustments_table(draft, lang), key="scn_draft_table")
     adjustments = draft + ([current] if current is not None and current not in draft else [])
-    name = st.text_input(T("scn_name"), key="scn_name").strip()
+    may_save = can(actor.role, "scenario_save")
+    name = st.text_input(T("scn_name"), key="scn_name").strip() if may_save else ""
     spec = {"name": name or "draft", "adjustments": adjustments}
     st.markdown(f"**{T('scn_result')}**")
     if not adjustments:
@@ -176,20 +226,26 @@ def page_scenarios(run: Any, lang: str) -> None:
             fig = plots.scenario_chart(eff.assign(label=scenario_tables.chart_labels(eff, lang)), title=T("scn_chart_title"), lang=lang)
             st.session_state["scn_last_png"] = show_chart(fig, "scenario")
     folder = storage.scenarios_folder()
-    if st.button(T("scn_save"), key="scn_save_btn", disabled=not adjustments):
+    if not may_save:
+        st.caption(T("viewer_note"))
+    elif st.button(T("scn_save"), key="scn_save_btn", disabled=not adjustments):
         if not name:
             st.warning(T("scn_need_name"))
         else:
             try:
-                storage.save_named_scenario(scenario_from_dict(spec), folder)
+                storage.save_named_scenario(scenario_from_dict(spec), folder, actor=actor, db=db)
                 st.success(T("scn_saved", name=name))
+            except AccessDenied as e:
+                st.error(e.text(lang))
+            except storage.ScenarioFileTaken as e:
+                st.error(T("scn_file_taken", file=e.path.name, other=e.other))
             except DataError as e:
                 st.error(f"{T('scn_invalid')}: {e.summary}")
-    _saved_scenarios(run, lang, folder)
+    _saved_scenarios(run, lang, folder, actor, db)
     _inversion(run, lang)
 
 
-def _saved_scenarios(run: Any, lang: str, folder: Path) -> None:
+def _saved_scenarios(run: Any, lang: str, folder: Path, actor: Actor, db: Path) -> None:
     st.subheader(T("scn_saved_list"))
     st.caption(T("scn_storage_files", path=folder))
     saved, problems = storage.saved_scenarios(folder)
@@ -206,13 +262,18 @@ def _saved_scenarios(run: Any, lang: str, folder: Path) -> None:
             table(scenario_tables.compare_wide(cmp, lang), key="scn_compare_table")
         except DataError as e:
             st.error(f"{T('scn_invalid')}: {e.summary}")
+    if not can(actor.role, "scenario_delete"):
+        return
     c1, c2, c3 = st.columns(3)
     victim = c1.selectbox(T("scn_delete_pick"), list(saved), key="scn_delete_pick")
     sure = c2.checkbox(T("scn_confirm"), key="scn_confirm")
     if c3.button(T("scn_delete"), key="scn_delete_btn", disabled=not sure):
-        if storage.delete_named_scenario(victim, folder):
-            st.success(T("scn_deleted", name=victim))
-            st.rerun()
+        try:
+            if storage.delete_named_scenario(victim, folder, actor=actor, db=db):
+                st.success(T("scn_deleted", name=victim))
+                st.rerun()
+        except AccessDenied as e:
+            st.error(e.text(lang))
 
 
 def _inversion(run: Any, lang: str) -> None:
@@ -256,28 +317,16 @@ def uploader_css(button: str, limits: str) -> str:
     ])
 
 
-def page_data(lang: str, db: Path) -> None:
-    """Upload and validate a file, ingest it on confirmation, show the store, start and follow a batch run."""
-    if lang != "en":  # Streamlit writes the upload widget's own words in English only
-        st.html(uploader_css(T("upload_button"), T("upload_limits")))
-    up = st.file_uploader(T("data_upload"), type=["csv", "xlsx", "xls"], key="upload")
-    if up is not None:
-        # one folder per uploaded file (not per rerun), named as the analyst named the file
-        path = Path(tempfile.gettempdir()) / "troika-uploads" / str(up.file_id) / Path(up.name).name
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(up.getvalue())
-        report = storage.validate_upload(path, up.name)
-        if report.ok:
-            obs = report.observations
-            st.success(T("data_report_ok", rows=len(obs), series=obs.groupby(["region", "indicator"]).ngroups,
-                         first=obs["period"].min(), last=obs["period"].max()))
-            if st.button(T("data_ingest"), key="ingest_btn"):
-                _ingest(path, db)
-        else:
-            st.error(T("data_report_bad", n=len(report.problems)))
-            table(report.problems.rename(columns={"file": T("col_file"), "row": T("col_row"), "column": T("col_column"),
-                                                  "message": T("col_message")}), key="upload_report")
+def page_data(lang: str, db: Path, actor: Actor) -> None:
+    """Upload and validate a file, ingest it on confirmation, show the store, start and follow a batch run.
+
+    Viewers see the store, the ingests and the runs only; analysts upload and ingest; admins also start
+    runs and read the audit trail.
+    """
+    if can(actor.role, "upload"):
+        _upload(lang, db, actor)
+    else:
+        st.caption(T("viewer_note"))
     st.subheader(T("data_store"))
     obs = load_observations(str(db), db_stamp(db))
     if not len(obs):
@@ -287,18 +336,47 @@ def page_data(lang: str, db: Path) -> None:
 
         with st.expander(T("data_ingests")):
             table(storage.ingest_table(Store(db, create=False).ingest_log(), lang), key="ingest_log")
-    _batch(db, lang)
+    _batch(db, lang, actor)
+    if can(actor.role, "audit_read"):
+        with st.expander(T("audit_header")):
+            audit = storage.audit_table(db, lang, actor=actor)
+            if len(audit):
+                table(audit, key="audit_table")
+            else:
+                st.caption(T("audit_none"))
 
 
-def _ingest(path: Path, db: Path) -> None:
-    keep = resolve_data_path("uploads") / f"{dt.datetime.now():%Y%m%d-%H%M%S}_{path.name}"
-    keep.parent.mkdir(parents=True, exist_ok=True)
-    keep.write_bytes(path.read_bytes())
+def _upload(lang: str, db: Path, actor: Actor) -> None:
+    if lang != "en":  # Streamlit writes the upload widget's own words in English only
+        st.html(uploader_css(T("upload_button"), T("upload_limits")))
+    up = st.file_uploader(T("data_upload"), type=["csv", "xlsx", "xls"], key="upload")
+    days = uploads.retention_days()
+    st.caption(T("uploads_kept", path=uploads.uploads_folder(), days=days))
+    if up is not None:
+        # one private folder per uploaded file (not per rerun), the file named as the analyst named it
+        path = uploads.save_upload(up.getvalue(), up.name, str(up.file_id), actor=actor, db=db, keep_days=days)
+        report = storage.validate_upload(path, up.name)
+        if report.ok:
+            obs = report.observations
+            st.success(T("data_report_ok", rows=len(obs), series=obs.groupby(["region", "indicator"]).ngroups,
+                         first=obs["period"].min(), last=obs["period"].max()))
+            if can(actor.role, "ingest") and st.button(T("data_ingest"), key="ingest_btn"):
+                _ingest(path, up.name, db, actor)
+        else:
+            st.error(T("data_report_bad", n=len(report.problems)))
+            table(report.problems.rename(columns={"file": T("col_file"), "row": T("col_row"), "column": T("col_column"),
+                                                  "message": T("col_message")}), key="upload_report")
+
+
+def _ingest(path: Path, name: str, db: Path, actor: Actor) -> None:
     try:
-        rep = Store(db).ingest([keep])
+        rep = storage.ingest_upload(path, actor=actor, db=db, name=name)
+    except AccessDenied as e:
+        st.error(e.text(st.session_state.get("lang", i18n.DEFAULT_LANG)))
+        return
     except DataError as e:
         st.error(T("data_report_bad", n=len(e.problems)))
-        table(storage.problems_frame(e.problems, {str(keep): path.name}), key="ingest_report")
+        table(storage.problems_frame(e.problems, {str(path): name}), key="ingest_report")
         return
     if rep.changed:
         st.success(T("data_ingested", added=rep.rows_added, filled=rep.rows_filled))
@@ -306,22 +384,21 @@ def _ingest(path: Path, db: Path) -> None:
         st.info(T("data_ingest_same"))
 
 
-def _batch(db: Path, lang: str) -> None:
+def _batch(db: Path, lang: str, actor: Actor) -> None:
     st.subheader(T("data_run"))
     job = st.session_state.get("batch_job")
-    running = job is not None and job["proc"].poll() is None
-    if st.button(T("data_run_start"), key="run_btn", disabled=running):
-        logs = db.parent / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
-        log_path = logs / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
-        with open(log_path, "wb") as out:
-            cmd = [sys.executable, "-m", "forecast.cli.main", "run", *shlex.split(os.environ.get("TROIKA_RUN_ARGS", ""))]
-            proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "TROIKA_DB": str(db)})
-        job = st.session_state["batch_job"] = {"proc": proc, "log": log_path}
-        st.success(T("data_run_started", pid=proc.pid, log=log_path))
+    running = job is not None and job.proc.poll() is None
+    if can(actor.role, "run_start") and st.button(T("data_run_start"), key="run_btn", disabled=running):
+        try:
+            job = storage.start_run(db, actor=actor, args=shlex.split(os.environ.get("TROIKA_RUN_ARGS", "")))
+        except AccessDenied as e:
+            st.error(e.text(lang))
+        else:
+            st.session_state["batch_job"] = job
+            st.success(T("data_run_started", pid=job.proc.pid, log=job.log))
     if job is not None:
-        rc = job["proc"].poll()
-        text = job["log"].read_text(encoding="utf-8", errors="replace") if job["log"].exists() else ""
+        rc = storage.finish_run(job, db)
+        text = job.log.read_text(encoding="utf-8", errors="replace") if job.log.exists() else ""
         done, total = storage.run_progress(text)
         if total:
             st.progress(done / total, text=f"{done}/{total}")

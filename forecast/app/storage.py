@@ -5,29 +5,45 @@ Pure helpers (no Streamlit): :func:`validate_upload` gives the same report as ``
 store by series and vintage; saved scenarios are validated YAML files under ``<data dir>/scenarios``
 (:func:`saved_scenarios`, :func:`save_named_scenario`, :func:`delete_named_scenario`) read and written
 through :mod:`forecast.decisions.scenarios`; :func:`meeting_pack` is the Excel workbook of the Export page.
+
+The writes — :func:`save_named_scenario`, :func:`delete_named_scenario`, :func:`ingest_upload`,
+:func:`start_run` (and :func:`forecast.app.uploads.save_upload`) — take the acting
+:class:`~forecast.app.access.Actor` and the store: they refuse a role that may not write
+(:class:`~forecast.app.access.AccessDenied`) before touching anything, and add a row to the store's audit
+trail (:mod:`forecast.runs.store.audit`) after the write.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from forecast.app import access
+from forecast.app.access import Actor, require
 from forecast.app.overview_tables import in_catalogue_order
 from forecast.data.catalog import REGIONS
 from forecast.data.errors import DataError, Problem
 from forecast.data.files import current_data_dir, read_table, resolve_data_path
 from forecast.data.schema import INDICATOR, PERIOD, REGION
-from forecast.decisions.scenario_files import SUFFIXES, scan_scenarios
+from forecast.decisions.scenario_files import SUFFIXES, named_by_hash, scan_scenarios, scenario_file_name
 from forecast.decisions.scenarios import load_scenario, save_scenario
 from forecast.export.pack import export_meeting_pack
 from forecast.present import i18n
 from forecast.runs import results
 from forecast.runs.batch import BatchSettings, RunLog, run_batch
-from forecast.runs.store import Store
+from forecast.runs.store import IngestReport, Store, file_sha256
+from forecast.runs.store.audit import AUDIT_COLUMNS, audit_log, record
 
 
 # -- data -------------------------------------------------------------------------------------------------
@@ -135,14 +151,6 @@ def scenarios_folder() -> Any:
     return resolve_data_path("scenarios")
 
 
-def _slug(name: str) -> str:
-    import hashlib
-    import re
-
-    slug = re.sub(r"[^\w\-]+", "_", name.strip(), flags=re.UNICODE).strip("_")[:60]
-    return slug or hashlib.sha1(name.encode()).hexdigest()[:12]
-
-
 def saved_scenarios(folder: Any = None) -> tuple[dict[str, Any], list[Problem]]:
     """Every valid scenario file of ``folder`` by name, and the problems of the invalid ones.
 
@@ -158,45 +166,184 @@ def saved_scenarios(folder: Any = None) -> tuple[dict[str, Any], list[Problem]]:
     return {sc.name: sc for sc in scenarios}, problems
 
 
-def save_named_scenario(scenario: Any, folder: Any = None) -> Any:
-    """Save a scenario as ``<folder>/<name>.yaml`` (validated by :func:`forecast.decisions.scenarios.save_scenario`).
+class ScenarioFileTaken(DataError):
+    """A scenario's file name is held by another scenario (or by a file that cannot be read): never overwritten."""
 
-    A file of another scenario under the same file name is never overwritten: the name gets a suffix.
+    def __init__(self, path: Path, other: str):
+        self.path, self.other = Path(path), other
+        super().__init__(f"{self.path.name} belongs to another scenario, {other!r}; it was not overwritten",
+                         [Problem(str(path), None, "name", f"held by scenario {other!r}")])
+
+
+def _scenario_name_in(path: Path) -> str | None:
+    try:
+        return load_scenario(path).name
+    except DataError:
+        return None
+
+
+def scenario_file(name: str, folder: Any = None) -> Path:
+    """The file the scenario called ``name`` is saved in, or will be.
+
+    Its own file (:func:`forecast.decisions.scenario_files.scenario_file_name`: slug and hash of the exact
+    name), or a file of an older naming (``export_shock.yaml``, written by hand or by an earlier troika)
+    that already holds this scenario, so that saving replaces it instead of leaving two files of one name.
+
+    Raises
+    ------
+    ScenarioFileTaken
+        When the scenario's own file holds another scenario (a hash clash or a hand-copied file), or cannot
+        be read: it is never overwritten.
     """
-    from pathlib import Path
-
-
     folder = Path(folder) if folder is not None else scenarios_folder()
-    base = _slug(scenario.name)
-    for n in range(1000):
-        path = folder / (f"{base}.yaml" if n == 0 else f"{base}_{n}.yaml")
-        if not path.exists():
-            break
-        try:
-            if load_scenario(path).name == scenario.name:
-                break
-        except DataError:
-            continue
-    return save_scenario(scenario, path)
+    own = folder / scenario_file_name(name)
+    if own.exists():
+        other = _scenario_name_in(own)
+        if other != name:
+            raise ScenarioFileTaken(own, other if other is not None else "?")
+        return own
+    older = sorted(n for n in (os.listdir(folder) if folder.is_dir() else [])
+                   if Path(n).suffix.lower() in SUFFIXES and not n.startswith(".") and not named_by_hash(n))
+    return next((folder / n for n in older if _scenario_name_in(folder / n) == name), own)
 
 
-def delete_named_scenario(name: str, folder: Any = None) -> bool:
-    """Delete the file(s) of the scenario called ``name``; True when one was deleted."""
-    from pathlib import Path
+def save_named_scenario(scenario: Any, folder: Any = None, *, actor: Actor, db: Any) -> Path:
+    """Save a scenario in its own file of ``folder`` (:func:`scenario_file`) and record it in the audit trail.
+
+    The same name replaces its own file; another scenario's file is never overwritten. The audit row
+    (``scenario_save``) has the scenario's name and the sha256 of the file before (None when new) and after.
+
+    Raises
+    ------
+    AccessDenied
+        When ``actor`` may not save scenarios (a viewer); nothing is written.
+    ScenarioFileTaken
+        When the scenario's file belongs to another scenario.
+    DataError
+        When the scenario is invalid (:func:`forecast.decisions.scenarios.save_scenario`).
+    """
+    require(actor, "scenario_save")
+    path = scenario_file(scenario.name, folder)
+    before = file_sha256(path) if path.exists() else None
+    saved = save_scenario(scenario, path)
+    record(Store(db), actor.who, "scenario_save", scenario.name, before=before, after=file_sha256(saved))
+    return saved
 
 
+def delete_named_scenario(name: str, folder: Any = None, *, actor: Actor, db: Any) -> bool:
+    """Delete the file(s) of the scenario called ``name``; True when one was deleted.
+
+    Each deleted file is one ``scenario_delete`` row of the audit trail (``before``: the file's sha256).
+
+    Raises
+    ------
+    AccessDenied
+        When ``actor`` may not delete scenarios (viewers and analysts); nothing is deleted.
+    """
+    require(actor, "scenario_delete")
     folder = Path(folder) if folder is not None else scenarios_folder()
     gone = False
     for f in sorted(folder.glob("*")) if folder.is_dir() else []:
-        if f.suffix.lower() not in SUFFIXES:
-            continue
-        try:
-            if load_scenario(f).name == name:
-                f.unlink()
-                gone = True
-        except DataError:
-            continue
+        if f.suffix.lower() in SUFFIXES and _scenario_name_in(f) == name:
+            digest = file_sha256(f)
+            f.unlink()
+            record(Store(db), actor.who, "scenario_delete", name, before=digest)
+            gone = True
     return gone
+
+
+# -- ingest, runs and the audit trail ------------------------------------------------------------------------
+def ingest_upload(path: Any, *, actor: Actor, db: Any, name: str | None = None) -> IngestReport:
+    """Ingest an uploaded file into the store (:meth:`forecast.runs.store.Store.ingest`) and record it.
+
+    The audit row (``ingest``) names the file as the analyst knows it (``name``) and holds the latest
+    ingest id before and the id of the ingest holding the file's bytes after (equal when nothing changed).
+
+    Raises
+    ------
+    AccessDenied
+        When ``actor`` may not ingest (a viewer); the store is not opened.
+    DataError
+        Every problem of the file; nothing is written (and nothing recorded).
+    """
+    require(actor, "ingest")
+    store = Store(db)
+    log = store.ingest_log()
+    before = int(log["id"].max()) if len(log) else None
+    report = store.ingest([path])
+    log = store.ingest_log()
+    mine = log.loc[log["sha256"].isin([f.sha256 for f in report.files]), "id"]
+    after = int(mine.max()) if len(mine) else None
+    record(store, actor.who, "ingest", name or Path(path).name, before=before, after=after)
+    return report
+
+
+@dataclass
+class RunJob:
+    """A batch run started from the app: the process, its log file, who started it and the run before it."""
+
+    proc: subprocess.Popen
+    log: Path
+    who: str
+    before: str | None
+    finished: bool = field(default=False)
+
+
+def _latest_run_id(db: Path) -> str | None:
+    return Store(db, create=False).latest_run_id() if Path(db).exists() else None
+
+
+def start_run(db: Any, *, actor: Actor, args: Sequence[str] = (), log_dir: Any = None) -> RunJob:
+    """Start ``forecast run`` on the store ``db`` in a child process; record ``run_start`` in the audit trail.
+
+    The log goes to ``log_dir`` (default ``<db folder>/logs``); ``before`` in the audit row is the latest
+    complete run before it. :func:`finish_run` records the run's end with the new run id.
+
+    Raises
+    ------
+    AccessDenied
+        When ``actor`` may not start runs (viewers and analysts); nothing is started.
+    """
+    require(actor, "run_start")
+    db = Path(db)
+    logs = Path(log_dir) if log_dir is not None else db.parent / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log_path = logs / f"run-{datetime.now(UTC):%Y%m%d-%H%M%S}.log"
+    before = _latest_run_id(db)
+    cmd = [sys.executable, "-m", "forecast.cli.main", "run", *args]
+    with open(log_path, "wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "TROIKA_DB": str(db)})
+    record(Store(db), actor.who, "run_start", " ".join(["forecast run", *args, f"(log {log_path.name})"]), before=before)
+    return RunJob(proc, log_path, actor.who, before)
+
+
+def finish_run(job: RunJob, db: Any) -> int | None:
+    """The run's exit code, or None while it runs; records ``run_finish`` once, when first seen ended.
+
+    The audit row's ``after`` is the latest complete run then (the new run, or the old one when the run
+    failed or found nothing changed).
+    """
+    rc = job.proc.poll()
+    if rc is not None and not job.finished:
+        job.finished = True
+        record(Store(db), job.who, "run_finish", f"exit {rc}", before=job.before, after=_latest_run_id(Path(db)))
+    return rc
+
+
+def audit_table(db: Any, lang: str = "zh", *, actor: Actor, rows: int = 200) -> pd.DataFrame:
+    """The store's audit trail for display, newest first (at most ``rows`` rows), in ``lang``; admins only."""
+    require(actor, "audit_read")
+    t = lambda k: access.text(k, lang)  # noqa: E731
+    log = audit_log(Store(db, create=False)) if Path(db).exists() else pd.DataFrame(columns=list(AUDIT_COLUMNS))
+    log = log.iloc[::-1].head(rows)
+    return pd.DataFrame({
+        t("col_audit_at"): [i18n.fmt_time(x, lang) for x in log["at"]],
+        t("col_audit_who"): log["who"].astype(str).to_numpy(),
+        t("col_audit_action"): [t(f"audit_{a}") if f"audit_{a}" in access.LABELS else str(a) for a in log["action"]],
+        t("col_audit_what"): log["what"].astype(str).to_numpy(),
+        t("col_audit_before"): log["before"].fillna("").astype(str).to_numpy(),
+        t("col_audit_after"): log["after"].fillna("").astype(str).to_numpy(),
+    })
 
 
 # -- runs and exports --------------------------------------------------------------------------------------
@@ -245,8 +392,6 @@ def run_progress(log_text: str) -> tuple[int, int]:
     >>> run_progress('{"event": "series", "done": 3, "total": 15}\\nnot json')
     (3, 15)
     """
-    import json
-
     done = total = 0
     for line in log_text.splitlines():
         if '"done"' not in line:
@@ -269,9 +414,6 @@ def meeting_pack(run: Any, lang: str = "zh") -> bytes:
     >>> pack[:2]                                                   # an .xlsx file is a zip archive
     b'PK'
     """
-    import tempfile
-
-
     with tempfile.TemporaryDirectory(prefix="troika-pack-") as tmp:
         return export_meeting_pack(run, Path(tmp) / "pack.xlsx", lang=lang).read_bytes()
 
@@ -296,8 +438,6 @@ def demo_store(folder: Any, regions: tuple[str, ...] = ("liaoning", "shenyang", 
     >>> db.as_posix(), load_latest_run(db).status
     ('demo/troika.db', 'complete')
     """
-    import io as _io
-
     folder = Path(folder)
     src = current_data_dir() / "observations" / "liaoning_ytd.csv"
     lines = src.read_text(encoding="utf-8").splitlines()
@@ -309,7 +449,7 @@ def demo_store(folder: Any, regions: tuple[str, ...] = ("liaoning", "shenyang", 
     report = run_batch(folder / "troika.db", input_dir=folder / "in",
                        settings=BatchSettings(n_paths=n_paths, method=method, regions=tuple(regions), artifacts=False),
                        targets_path=current_data_dir() / "targets.csv", scenarios_dir=folder / "no_scenarios",
-                       models_dir=folder / "models", log=RunLog(_io.StringIO(), progress=False))
+                       models_dir=folder / "models", log=RunLog(io.StringIO(), progress=False))
     if report.status not in ("complete", "unchanged"):
         raise DataError(f"demo_store: the batch did not complete: {report.message}")
     return folder / "troika.db"

@@ -1,4 +1,5 @@
-"""The batch commands of the command line: ``forecast run``, ``runs``, ``show``, ``export``, ``scenario run``.
+"""The batch commands of the command line: ``forecast run``, ``runs``, ``show``, ``export``, ``scenario run``,
+``backup``.
 
 Registered by :mod:`forecast.cli.main` (see :data:`forecast.cli.main.COMMANDS`); heavy modules are imported
 inside the commands. Exit codes of ``forecast run`` are those of :mod:`forecast.runs.batch`: 0 complete,
@@ -15,8 +16,6 @@ from typing import Any
 
 _DB_HELP = "SQLite store (default: $TROIKA_DB or data/troika.db)"
 _RUN_HELP = "run id, a unique prefix of one, or 'latest' (default)"
-STATUS_ZH = {"on_track": "有望完成", "at_risk": "存在风险", "off_track": "难以完成", "unknown": "未知",
-             "no target": "无目标"}
 
 
 def _csv(text: str) -> tuple[str, ...]:
@@ -112,10 +111,17 @@ def _pct(x: Any, fmt: str = "{:.1f}") -> str:
 
 
 def targets_table(run: Any, lang: str = "zh") -> str:
-    """The run's targets as an aligned text table (one row per target)."""
+    """Every region × carriage of the run against its target, or without one, as an aligned text table.
+
+    The same rows as the app's overview (:func:`forecast.decisions.standing.every_series`): a series without a
+    published or analyst's target says 未设目标 / no target and still shows its projection and band; the
+    province's target shown against a city is marked (参考) / (reference).
+    """
     from forecast.cli.tables import period_label, render_table
     from forecast.data.catalog import INDICATORS, REGIONS
     from forecast.decisions.position import panel_base_effect
+    from forecast.decisions.standing import every_series
+    from forecast.decisions.targets import latest_year
     from forecast.present import i18n
 
     head = {"zh": ["地区", "指标", "最新时期", "累计增长(%)", "年度目标(%)", "预计全年(%)", "80%区间(%)",
@@ -123,15 +129,18 @@ def targets_table(run: Any, lang: str = "zh") -> str:
             "en": ["Region", "Indicator", "Latest", "YTD growth (%)", "Target (%)", "Projected (%)", "80% band (%)",
                    "P(meet) (%)", "Needed rest (%)", "Base of rest", "Status"]}[lang]
     rows = []
-    for r in run.targets.to_dict("records"):
+    year = int(run.targets["year"].max()) if len(run.targets) else latest_year(run.panel)
+    for r in every_series(run.targets, run.panel, run.forecasts, run.target_table, year).to_dict("records"):
         effect = panel_base_effect(run.panel, r["region"], r["indicator"], int(r["year"]))
         region = REGIONS[r["region"]].name(lang) if r["region"] in REGIONS else r["region"]
         ind = INDICATORS[r["indicator"]].name(lang) if r["indicator"] in INDICATORS else r["indicator"]
         last = r.get("last_period")
         band = f"{_pct(r['p10'])}…{_pct(r['p90'])}" if _pct(r["p10"]) else ""
-        status = STATUS_ZH.get(r["status"], r["status"]) if lang == "zh" else r["status"]
+        status = i18n.status_label(r["status"], lang)
         rows.append([region, ind, period_label(last, lang) if last is not None and last == last else "",
-                     _pct(r["ytd_growth"]), _pct(r["target"], "{:g}"), _pct(r["projected"]), band,
+                     _pct(r["ytd_growth"]),
+                     i18n.fmt_target(r["target"], r["kind"], lang, r.get("target_status", "")) if r["has_target"] else "",
+                     _pct(r["projected"]), band,
                      _pct(100 * r["probability"] if r["probability"] == r["probability"] else None, "{:.0f}"),
                      _pct(r["required_growth"]), i18n.t(f"base_flag_{effect.direction}", lang) if effect and effect.direction != "usual" else "", status])
     return render_table(head, rows, "lllrrrrrrll")
@@ -166,7 +175,7 @@ def run_summary(run: Any, lang: str = "zh", seconds: float | None = None) -> str
 # ---------------------------------------------------------------------- runs, show
 def add_runs(sub: Any) -> None:
     """Register ``forecast runs``."""
-    p = sub.add_parser("runs", help="list the batch runs of the store, oldest first")
+    p = sub.add_parser("runs", help="check the store (PRAGMA quick_check) and list its batch runs, oldest first")
     p.add_argument("--db", metavar="PATH", help=_DB_HELP)
     p.set_defaults(func=cmd_runs)
 
@@ -176,7 +185,9 @@ def cmd_runs(args: argparse.Namespace) -> int:
     from forecast.cli.tables import render_table
     from forecast.runs.store import Store
 
-    runs = Store(args.db, create=False).runs()
+    store = Store(args.db, create=False)
+    store.check()  # PRAGMA quick_check: `forecast runs` is also how a restored backup is checked
+    runs = store.runs()
     if runs.empty:
         print("no runs yet; `forecast run` makes one")
         return 0
@@ -225,6 +236,35 @@ def cmd_export(args: argparse.Namespace) -> int:
     run = load_run(args.run, args.db)
     path = export_meeting_pack(run, args.xlsx, lang=args.lang)
     print(f"{path}: meeting pack ({args.lang}) of run {run.run_id} (data to {run.data_vintage})")
+    return 0
+
+
+# ---------------------------------------------------------------------- backup
+def add_backup(sub: Any) -> None:
+    """Register ``forecast backup PATH``."""
+    p = sub.add_parser(
+        "backup", help="copy the store to PATH (SQLite online backup, checked); safe while the batch runs",
+        description=(
+            "Copy the store with SQLite's online backup API: one consistent state, taken while the batch "
+            "and the app keep working. The copy is written to a temporary file beside PATH, checked with "
+            "PRAGMA quick_check, then renamed to PATH. An existing PATH is never overwritten without "
+            "--force. To restore: stop the batch, copy the backup over the store, check with `forecast "
+            "runs` (docs/batch.md, 'Backup and restore')."),
+    )
+    p.add_argument("path", metavar="PATH", help="the backup file to write, e.g. /backup/troika-2026-11-27.db")
+    p.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    p.add_argument("--db", metavar="PATH", help=_DB_HELP)
+    p.set_defaults(func=cmd_backup)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Body of ``forecast backup``."""
+    from forecast.runs.store import Store
+
+    store = Store(args.db, create=False)
+    copy = store.backup(args.path, force=args.force)
+    print(f"{copy.path}: backup of {store.path} ({copy.bytes / 2**20:.1f} MiB; {copy.runs} runs, "
+          f"{copy.complete_runs} complete; {copy.observations} observations; quick_check ok)")
     return 0
 
 
@@ -279,4 +319,4 @@ def cmd_scenario_run(args: argparse.Namespace) -> int:
 
 
 #: Registration functions of this module, in ``--help`` order.
-COMMANDS = (add_run, add_runs, add_show, add_export, add_scenario)
+COMMANDS = (add_run, add_runs, add_show, add_export, add_scenario, add_backup)

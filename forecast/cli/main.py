@@ -4,7 +4,10 @@
 Exit codes: 0 success, 2 bad input or usage (a :class:`~forecast.data.errors.DataError`, an argparse error),
 1 any other failure (store, file system), 3 (``run``) complete with series on the fallback model,
 75 (``run``) another batch holds the lock. Errors print one readable message on stderr, never a
-traceback.
+traceback. An unexpected error (a bug) prints one line naming the error and a crash log, and exits 1;
+the log, with the full traceback, is ``<data folder>/logs/forecast-<UTC time>-<pid>.log`` (the data
+folder is ``$TROIKA_DATA_DIR`` or ``data/``), or ``troika-logs/`` in the temp folder when that cannot be
+written (:data:`CRASH_LOG_HELP`).
 Heavy modules (pandas, the store) are imported inside the commands so ``forecast --help`` stays fast.
 
 Adding a command: write ``_add_<name>(subparsers)`` that creates its parser and sets ``func`` (a function
@@ -24,6 +27,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forecast.cli.commands import COMMANDS as BATCH_COMMANDS
@@ -33,6 +37,7 @@ from forecast.cli.tables import (  # noqa: F401 - summary_frame and period_label
     render_table,
     summary_frame,
 )
+from forecast.cli.targets import COMMANDS as TARGET_COMMANDS
 from forecast.data.errors import DataError, StoreError
 
 if TYPE_CHECKING:
@@ -41,6 +46,10 @@ if TYPE_CHECKING:
 MAX_PROBLEMS_SHOWN = 40
 
 _DB_HELP = "SQLite store (default: $TROIKA_DB or data/troika.db)"
+#: Where an unexpected error's traceback goes (shown by ``forecast --help``).
+CRASH_LOG_HELP = ("Errors print one line on stderr. An unexpected error (a bug) also writes its full traceback "
+                  "to a log file named in that line: <data folder>/logs/forecast-<time>-<pid>.log (data folder: "
+                  "$TROIKA_DATA_DIR or data/), or troika-logs/ in the temp folder when that cannot be written.")
 
 
 # ---------------------------------------------------------------------- commands
@@ -111,7 +120,8 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 
 
 #: Subcommand registration functions, in the order ``--help`` lists them.
-COMMANDS: tuple[Callable[[Any], None], ...] = (_add_ingest, _add_summary, *BATCH_COMMANDS)
+COMMANDS: tuple[Callable[[Any], None], ...] = (_add_ingest, _add_summary, *BATCH_COMMANDS,
+                                                  *TARGET_COMMANDS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="forecast",
         description="troika: forecasts and what-if scenarios for Liaoning's three carriages "
         "(investment, retail sales, foreign trade), per city, against annual targets.",
+        epilog=CRASH_LOG_HELP,
     )
     parser.add_argument("--version", action="version", version=f"troika {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -140,6 +151,42 @@ def _data_error_message(e: DataError) -> str:
     if len(e.problems) > MAX_PROBLEMS_SHOWN:
         lines.append(f"  … and {len(e.problems) - MAX_PROBLEMS_SHOWN} more problem(s)")
     return "\n".join(lines)
+
+
+def _crash_log(argv: Sequence[str] | None) -> Path | None:
+    """Write the traceback being handled to a new log file and return its path (None if none could be written)."""
+    import platform
+    import tempfile
+    import traceback
+    from datetime import UTC, datetime
+
+    stamp = datetime.now(UTC)
+    text = "\n".join([
+        f"forecast crashed at {stamp.isoformat(timespec='seconds')}",
+        f"command: forecast {' '.join(sys.argv[1:] if argv is None else argv)}",
+        f"working directory: {os.getcwd()}",
+        f"python {platform.python_version()} on {platform.platform()}",
+        "",
+        traceback.format_exc(),
+    ])
+    folders = []
+    try:
+        from forecast.data.files import current_data_dir
+
+        folders.append(current_data_dir() / "logs")
+    except Exception:  # noqa: BLE001 - the bug may be right there: the temp folder still works
+        pass
+    folders.append(Path(tempfile.gettempdir()) / "troika-logs")
+    name = f"forecast-{stamp.strftime('%Y%m%dT%H%M%SZ')}-{os.getpid()}.log"
+    for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with open(folder / name, "x", encoding="utf-8") as f:
+                f.write(text)
+            return folder / name
+        except OSError:
+            continue
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -180,6 +227,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
+    except Exception as e:  # noqa: BLE001 - a bug: one line here, the whole traceback in a log file
+        log = _crash_log(argv)
+        what = str(e).strip().splitlines()[0] if str(e).strip() else "(no message)"
+        where = f"full traceback in {log}" if log else "no log file could be written"
+        _error(f"unexpected {type(e).__name__}: {what} ({where}; please report it)")
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -51,7 +51,7 @@ def summary_frame(latest: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     from forecast.data.catalog import CARRIAGES, REGIONS
 
     by_key = {(r[schema.REGION], r[schema.INDICATOR]): r for r in latest.to_dict("records")}
-    tg = targets.assign(_rank=(targets[schema.STATUS] != "published").astype(int))  # published beats assumed
+    tg = targets.assign(_rank=(targets[schema.STATUS] != "published").astype(int))  # a published target beats an analyst's
     tg = tg.sort_values("_rank", kind="stable").drop_duplicates([schema.REGION, schema.INDICATOR, schema.YEAR])
     target_of = {(t[schema.REGION], t[schema.INDICATOR], int(t[schema.YEAR])): t for t in tg.to_dict("records")}
     records = []
@@ -79,9 +79,9 @@ _HEADERS = {
 }
 _KIND = {"zh": {"about": "{v}左右", "at_least": "{v}以上"}, "en": {"about": "about {v}", "at_least": "at least {v}"}}
 _NOTES = {
-    "zh": ["差距 = 累计增长 − 年度目标(百分点)；空白 = 未公布或无目标。", "* 假定目标(未公布)。"],
+    "zh": ["差距 = 累计增长 − 年度目标(百分点)；空白 = 未公布或无目标。", "* 分析员设定的目标(非公布目标)。"],
     "en": ["Gap = YTD growth − target (percentage points); blank = not published or no target.",
-           "* assumed target (not published)."],
+           "* an analyst's target (not a published one)."],
 }
 def period_label(period: Any, lang: str = "zh") -> str:
     """Name the YTD window ending in ``period``: ``2025年1-10月`` / ``Jan-Oct 2025`` (:func:`forecast.present.i18n.fmt_period`).
@@ -114,11 +114,10 @@ def format_summary(table: pd.DataFrame, lang: str = "zh") -> str:
     >>> print(format_summary(table.head(3)))                       # the province's three carriages
     地区  指标                    最新时期      累计值(亿元)  累计增长(%)  年度目标(%)  差距(百分点)
     ----  ----------------------  ------------  ------------  -----------  -----------  ------------
-    辽宁  固定资产投资(不含农户)  2026年1-10月                       -8.2       8左右*         -16.2
+    辽宁  固定资产投资(不含农户)  2026年1-10月                       -8.2
     辽宁  社会消费品零售总额      2026年1-10月        8953.2          2.5        4左右          -1.5
-    辽宁  进出口总额              2026年1-10月        6327.6          1.5       5左右*          -3.5
+    辽宁  进出口总额              2026年1-10月        6327.6          1.5
     差距 = 累计增长 − 年度目标(百分点)；空白 = 未公布或无目标。
-    * 假定目标(未公布)。
     """
     import pandas as pd
 

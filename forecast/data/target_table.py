@@ -27,8 +27,10 @@ _TARGET_ROLES = {"region": ("地区", "region"), "indicator": ("指标", "indica
 _TARGET_ROLE = {fold(n): r for r, names in _TARGET_ROLES.items() for n in names}
 _KINDS = {"about": "about", "左右": "about", "约": "about", "around": "about", "at_least": "at_least",
           "atleast": "at_least", "以上": "at_least", "不低于": "at_least", "至少": "at_least", ">=": "at_least"}
-_TARGET_STATUS = {"": "published", "published": "published", "公布": "published", "assumed": "assumed",
-                  "假设": "assumed", "设定": "assumed"}
+_TARGET_STATUS = {"": "published", "published": "published", "公布": "published", "公开": "published",
+                  "analyst": "analyst", "分析员": "analyst", "reference": "reference", "参考": "reference"}
+#: Statuses retired: a guessed target gave red verdicts against figures nobody published.
+_RETIRED_STATUS = {"assumed", "假设", "设定"}
 
 
 def _target_row(line: Line, cols: dict[str, int], header: Line, file: str, probs: list[Problem]) -> dict:
@@ -61,10 +63,17 @@ def _target_row(line: Line, cols: dict[str, int], header: Line, file: str, probs
     if out[KIND] is None:
         probs.append(Problem(file, line.row, text(header.get(cols["kind"])) if "kind" in cols else "kind",
                              f"unknown target kind {raw_kind!r}; expected about (左右) or at_least (以上)"))
-    out[schema.STATUS] = _TARGET_STATUS.get(fold(line.get(cols["status"])) if "status" in cols else "")
-    if out[schema.STATUS] is None:
-        bad("status", f"unknown status {text(line.get(cols['status']))!r}; expected published or assumed")
+    raw_status = fold(line.get(cols["status"])) if "status" in cols else ""
+    out[schema.STATUS] = _TARGET_STATUS.get(raw_status)
+    if raw_status in _RETIRED_STATUS:
+        bad("status", "assumed targets are no longer accepted: keep published targets here (with their source), "
+            "and enter an analyst's target with `forecast targets set … --source TEXT` (who, when and why are kept)")
+    elif out[schema.STATUS] is None:
+        bad("status", f"unknown status {text(line.get(cols['status']))!r}; expected published, analyst or reference")
     out[schema.SOURCE] = text(line.get(cols["source"])) if "source" in cols else ""
+    if out[schema.STATUS] in ("analyst", "reference") and not out[schema.SOURCE].strip():
+        bad("source" if "source" in cols else "status",
+            f"a {out[schema.STATUS]} target needs its source (the document, the person and reason, or the rule)")
     return out
 
 
@@ -73,7 +82,10 @@ def load_targets(path: str | os.PathLike | None = None, *, encoding: str | None 
 
     Columns ``region, indicator, year, value, kind, status, source`` (or 地区, 指标, 年份, 目标, 类型,
     状态, 来源). ``value`` is growth in %; ``kind`` is ``about`` (左右) or ``at_least`` (以上), also read
-    from a value such as ``5左右``; ``status`` is ``published`` (default) or ``assumed``.
+    from a value such as ``5左右``; ``status`` (provenance) is ``published`` (default: a source document is
+    named), ``analyst`` (entered by a person; the source says who and why) or ``reference`` (derived by a
+    stated rule); ``analyst`` and ``reference`` rows need a ``source``. ``assumed`` is refused: troika gives no verdict against a
+    target nobody set.
 
     Raises
     ------

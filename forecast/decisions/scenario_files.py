@@ -8,8 +8,10 @@ in :mod:`forecast.decisions.scenario_spec` and are re-exported here. A file that
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 import yaml
@@ -29,6 +31,40 @@ from forecast.decisions.scenario_spec import (  # noqa: F401  (re-exported: impo
 )
 
 SUFFIXES = (".yaml", ".yml", ".json")
+#: Hex digits of the name's sha256 in a saved scenario's file name (48 bits: a clash is left to the saver to refuse).
+NAME_HASH_DIGITS = 12
+_HASHED = re.compile(rf"-[0-9a-f]{{{NAME_HASH_DIGITS}}}(?:{'|'.join(re.escape(s) for s in SUFFIXES)})$")
+
+
+def scenario_file_name(name: str, suffix: str = ".yaml") -> str:
+    """The file name a scenario called ``name`` is saved under: a readable slug, then a hash of the exact name.
+
+    Names that differ only in characters the slug drops (``"a b"``, ``"a_b"``, ``"a/b"``) get different
+    files; the slug keeps letters (Chinese included), digits, ``_`` and ``-`` and at most 60 of them.
+
+    Examples
+    --------
+    >>> scenario_file_name("沈阳 促消费")
+    '沈阳_促消费-78fc44ccf794.yaml'
+    >>> scenario_file_name("a b") != scenario_file_name("a_b")
+    True
+    """
+    if suffix not in SUFFIXES:
+        raise ValueError(f"suffix {suffix!r}; expected one of {', '.join(SUFFIXES)}")
+    slug = re.sub(r"[^\w\-]+", "_", name.strip(), flags=re.UNICODE).strip("_")[:60] or "scenario"
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:NAME_HASH_DIGITS]
+    return f"{slug}-{digest}{suffix}"
+
+
+def named_by_hash(file_name: str) -> bool:
+    """True when ``file_name`` has the form :func:`scenario_file_name` gives (slug, hash, suffix).
+
+    Examples
+    --------
+    >>> named_by_hash(scenario_file_name("q4")), named_by_hash("export_shock.yaml")
+    (True, False)
+    """
+    return bool(_HASHED.search(file_name))
 
 
 def _suffix(path: Path) -> str:

@@ -17,6 +17,8 @@ A scenario is a mapping (the content of a scenario file, see :mod:`forecast.deci
 Every problem of a mapping (or file) is collected and raised as one :class:`~forecast.data.errors.DataError` whose
 problems name the field, e.g. ``adjustments[1].regions[0]: unknown region 'shenyan'``. Months are
 checked against a forecast's horizon when the scenario is applied (:func:`forecast.decisions.scenarios.apply_scenario`).
+Names (``name``, ``name_zh``) are plain text on one line: a control character (tab, line break, BEL, …)
+in one is a problem, since names become sheet names, file names and labels.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -42,6 +45,27 @@ _ADJ_FIELDS = (*_ADJ_REQUIRED, "note")
 _SCN_FIELDS = ("name", "name_zh", "description", "description_zh", "base_run", "adjustments")
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 _RANGE = re.compile(r"^\s*(\d{4}-\d{1,2})\s*\.\.\s*(\d{4}-\d{1,2})\s*$")
+
+
+def control_characters(text: str) -> list[tuple[int, str]]:
+    r"""``(position, character)`` of every control character (Unicode category Cc) in ``text``, 0-based.
+
+    Examples
+    --------
+    >>> control_characters("促消费\x07 a\tb")
+    [(3, '\x07'), (6, '\t')]
+    """
+    return [(i, c) for i, c in enumerate(text) if unicodedata.category(c) == "Cc"]
+
+
+def _check_name(value: Any, field: str, add) -> None:
+    """Report a control character in a scenario name (``name``, ``name_zh``) under ``field``."""
+    bad = control_characters(str(value)) if isinstance(value, str | int) else []
+    if bad:
+        where = ", ".join(f"U+{ord(c):04X} at character {i + 1}" for i, c in bad[:3])
+        more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
+        add(field, f"contains a control character ({where}{more}); a scenario name is plain text on one line "
+                   "(it becomes a sheet name and a file name): remove it")
 
 
 def _month(x: Any) -> pd.Period | None:
@@ -249,6 +273,8 @@ class Scenario:
         probs = ProblemCollector("Scenario")
         if not isinstance(self.name, str) or not self.name.strip():
             probs("name", f"got {self.name!r}; expected a non-empty name")
+        _check_name(self.name, "name", probs)
+        _check_name(self.name_zh, "name_zh", probs)
         if self.base_run is not None and not isinstance(self.base_run, str):
             probs("base_run", f"got {self.base_run!r}; expected a run id (text) or null")
         for f in ("description", "name_zh", "description_zh"):
@@ -313,6 +339,8 @@ def scenario_from_dict(data: Any, source: str = "<dict>") -> Scenario:
     name = data.get("name")
     if name is not None and (not isinstance(name, str | int) or not str(name).strip()):
         probs("name", f"got {name!r}; expected a non-empty name")
+    _check_name(name, "name", probs)
+    _check_name(data.get("name_zh"), "name_zh", probs)
     for k in ("name_zh", "description", "description_zh", "base_run"):
         v = data.get(k)
         if v is not None and not isinstance(v, str):

@@ -386,8 +386,8 @@ def compare_scenarios(panel: pd.DataFrame, forecasts: Mapping, targets: pd.DataF
     >>> province = table.query("region == 'liaoning' and indicator == 'retail'")
     >>> province[["scenario", "projected", "delta_projected"]].round(1)
                     scenario  projected  delta_projected
-    1               baseline        2.5              0.0
-    46  consumption_campaign        3.0              0.5
+    0               baseline        2.5              0.0
+    30  consumption_campaign        3.0              0.5
     """
     scenarios = list(scenarios)
     names = [s.name for s in scenarios]

@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecast.data.catalog import INDICATORS, PROVINCE, REGIONS
 from forecast.data.errors import DataError
-from forecast.data.schema import INDICATOR, PERIOD, REGION, TARGET_COLUMNS, YEAR, YTD_VALUE
+from forecast.data.schema import INDICATOR, PERIOD, REGION, TARGET_COLUMNS, YEAR, YTD_VALUE, YTD_YOY
 from forecast.decisions.position import (  # noqa: F401 - re-exported: targets is where callers look first
     YM,
     SeriesTable,
@@ -45,6 +46,13 @@ from forecast.decisions.position import (  # noqa: F401 - re-exported: targets i
 
 #: Default probability thresholds: ``on_track`` at ≥ 0.7, ``at_risk`` at ≥ 0.3, else ``off_track``.
 THRESHOLDS = (0.7, 0.3)
+#: Where a target comes from (the ``status`` column of a targets table, ``target_status`` of an evaluation):
+#: ``published`` names a source document, ``analyst`` was entered by a person (who, when, source or reason),
+#: ``reference`` is derived by a stated rule. Only the first two give a verdict.
+PROVENANCES = ("published", "analyst", "reference")
+VERDICT_PROVENANCES = frozenset({"published", "analyst"})
+#: Status of a series evaluated against a reference target (neutral: never counted as a verdict).
+REFERENCE_STATUS = "reference"
 #: A full-year growth within this many percentage points below the target still counts as meeting it
 #: (guards ``≥`` against floating-point noise only).
 TOLERANCE_PP = 1e-9
@@ -189,7 +197,10 @@ def evaluate_targets(
     are read as ≥ value; ``kind`` is shown), the growth the remaining periods need
     (:func:`required_growth`) and a status from the probability: ``on_track`` if ≥ ``thresholds[0]``
     (0.7), ``at_risk`` if ≥ ``thresholds[1]`` (0.3), else ``off_track``; ``unknown`` without a
-    probability.
+    probability. A target whose ``status`` (provenance) is ``reference`` gets status ``reference``
+    instead: its probability is shown, never a verdict. Every row also carries two neutral reference
+    probabilities: ``p_nonneg`` (full-year growth ≥ 0) and ``p_ge_last`` (full-year growth ≥ last year's,
+    ``last_growth``, the published December YTD growth of ``year − 1``).
 
     Once December is released the year is **decided**: ``periods_left = 0``, ``projected`` and every
     quantile equal the published full-year growth, probability is 1 or 0, ``required_growth`` is NaN.
@@ -215,17 +226,19 @@ def evaluate_targets(
     DataFrame
         One row per target of ``year``: region, indicator, year, last_period, periods_left, ytd_value,
         ytd_growth, full_year_base, base_method, target, kind, target_status, projected, p2_5, p10, p90,
-        p97_5, probability, required_growth, gap_pp, status, decided, derived_from_index, n_paths, note.
+        p97_5, probability, required_growth, gap_pp, status, last_growth, p_nonneg, p_ge_last, decided,
+        derived_from_index, n_paths, note.
         Growths and ``gap_pp`` (projected − target) in percent / 百分点.
 
     Examples
     --------
-    >>> ev = evaluate_targets(panel, run.forecasts, targets)
-    >>> retail = ev[ev["indicator"] == "retail"]
-    >>> retail[["region", "target", "projected", "probability", "status"]].head(2).round(1)
-         region  target  projected  probability     status
-    1  liaoning     4.0        2.5          0.0  off_track
-    4  shenyang     4.0        1.2          0.0  off_track
+    >>> ev = evaluate_targets(panel, run.forecasts, targets)     # 2026: only the province's retail target
+    >>> ev[["region", "indicator", "target", "projected", "probability", "status"]].round(1)
+         region indicator  target  projected  probability     status
+    0  liaoning    retail     4.0        2.5          0.0  off_track
+    >>> ev[["last_growth", "p_nonneg", "p_ge_last"]].round(2)      # the neutral reference probabilities
+       last_growth  p_nonneg  p_ge_last
+    0          1.4      0.96       0.84
     """
     _check_thresholds(thresholds)
     targets = _check_targets(targets)
@@ -244,8 +257,95 @@ def evaluate_targets(
 _EVAL_COLUMNS = [
     REGION, INDICATOR, YEAR, "last_period", "periods_left", "ytd_value", "ytd_growth", "full_year_base",
     "base_method", "target", "kind", "target_status", "projected", *QUANTILES, "probability",
-    "required_growth", "gap_pp", "status", "decided", "derived_from_index", "n_paths", "note",
+    "required_growth", "gap_pp", "status", "last_growth", "p_nonneg", "p_ge_last", "decided", "derived_from_index",
+    "n_paths", "note",
 ]
+
+
+#: The stated rule of a reference target (zh / en), kept in its ``source``.
+REFERENCE_RULE = ("参考：全省{year}年目标（{value:g}%{kind_zh}）套用到本市，非本市公布目标",
+                  "reference: the province's {year} target ({value:g}% {kind}) applied to the city; not a city target")
+
+
+def with_reference_targets(targets: pd.DataFrame, keys: Iterable[tuple[str, str]], year: int) -> pd.DataFrame:
+    """``targets`` plus a ``reference`` target for every city series in ``keys`` that has none of its own.
+
+    A city series without a published or analyst target for ``year`` gets the province's target of the
+    same indicator and year, when the province has one, as a ``reference`` row (status ``reference``, the
+    rule stated in ``source``): it is shown against the city for orientation and never counted as a
+    verdict. Cities that have their own target, and series whose province has none, get nothing.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"region": ["liaoning", "dalian"], "indicator": ["retail", "retail"], "year": [2026, 2026],
+    ...                   "value": [4.0, 6.0], "kind": ["about", "about"], "status": ["published", "published"],
+    ...                   "source": ["a", "b"]})
+    >>> out = with_reference_targets(t, [("shenyang", "retail"), ("dalian", "retail"), ("shenyang", "fai")], 2026)
+    >>> out[["region", "value", "status"]].values.tolist()     # catalogue order: province, shenyang, dalian, …
+    [['liaoning', 4.0, 'published'], ['shenyang', 4.0, 'reference'], ['dalian', 6.0, 'published']]
+    """
+    year = int(year)
+    tg = targets[pd.to_numeric(targets[YEAR]).astype(int) == year]
+    own = {(r, i) for r, i, st in zip(tg[REGION], tg[INDICATOR], tg.get("status", pd.Series("published", index=tg.index)),
+                                       strict=True) if st != "reference"}
+    province = {i: row for i, row in zip(tg[INDICATOR], tg.to_dict("records"), strict=True)
+                if row[REGION] == PROVINCE and row.get("status", "published") in VERDICT_PROVENANCES}
+    rows = []
+    for region, indicator in dict.fromkeys(keys):
+        if region == PROVINCE or (region, indicator) in own or indicator not in province:
+            continue
+        p = province[indicator]
+        kind_zh = "左右" if p["kind"] == "about" else "以上" if p["kind"] == "at_least" else ""
+        rule = " / ".join(r.format(year=year, value=float(p["value"]), kind=p["kind"], kind_zh=kind_zh)
+                          for r in REFERENCE_RULE)
+        rows.append({REGION: region, INDICATOR: indicator, YEAR: year, "value": float(p["value"]), "kind": p["kind"],
+                     "status": "reference", "source": rule})
+    if not rows:
+        return targets
+    extra = pd.DataFrame(rows, columns=list(targets.columns))
+    out = pd.concat([targets, extra], ignore_index=True)
+    # catalogue order (province first, then the cities; carriages in order), as every table shows them
+    rank_r, rank_i = {r: n for n, r in enumerate(REGIONS)}, {i: n for n, i in enumerate(INDICATORS)}
+    order = sorted(range(len(out)), key=lambda n: (rank_r.get(out[REGION].iat[n], 99),
+                                                   rank_i.get(out[INDICATOR].iat[n], 99), int(out[YEAR].iat[n])))
+    return out.iloc[order].reset_index(drop=True)
+
+
+def verdict_counts(evaluated: pd.DataFrame) -> dict[str, int]:
+    """Verdicts among series with a published or analyst target, and how many series have none.
+
+    ``on_track``, ``at_risk``, ``off_track`` and ``unknown`` count rows whose ``target_status`` is
+    ``published`` or ``analyst``; ``no_target`` counts every other row (no target, or only a reference).
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"status": ["on_track", "off_track", "reference", "no target"],
+    ...                    "target_status": ["published", "analyst", "reference", ""]})
+    >>> verdict_counts(ev)
+    {'on_track': 1, 'at_risk': 0, 'off_track': 1, 'unknown': 0, 'no_target': 2}
+    """
+    verdict = evaluated["target_status"].isin(VERDICT_PROVENANCES) if len(evaluated) else pd.Series(dtype=bool)
+    have = evaluated[verdict]
+    out = {s: int((have["status"] == s).sum()) for s in ("on_track", "at_risk", "off_track", "unknown")}
+    out["no_target"] = int(len(evaluated) - len(have))
+    return out
+
+
+def last_year_growth(series: pd.DataFrame | None, year: int) -> float:
+    """Published full-year (December YTD) growth of ``year − 1`` in one series' panel rows, or NaN.
+
+    Examples
+    --------
+    >>> rows = panel[(panel["region"] == "liaoning") & (panel["indicator"] == "retail")]
+    >>> round(last_year_growth(rows, 2026), 1)
+    1.4
+    """
+    if series is None or series.empty:
+        return float("nan")
+    dec = series[pd.PeriodIndex(series[PERIOD], freq="M") == pd.Period(f"{int(year) - 1}-12", freq="M")]
+    values = pd.to_numeric(dec[YTD_YOY], errors="coerce").to_numpy(dtype=float)
+    values = values[np.isfinite(values)]
+    return float(values[-1]) if len(values) else float("nan")
 
 
 def _evaluate_one(series: pd.DataFrame | None, fmap: dict, tgt: dict, year: int, thresholds: tuple[float, float]) -> dict:
@@ -253,7 +353,8 @@ def _evaluate_one(series: pd.DataFrame | None, fmap: dict, tgt: dict, year: int,
     row: dict[str, Any] = {c: np.nan for c in _EVAL_COLUMNS}
     row.update({REGION: region, INDICATOR: indicator, YEAR: year, "target": target, "kind": tgt["kind"],
                 "target_status": tgt.get("status", ""), "last_period": pd.NaT, "base_method": "",
-                "decided": False, "derived_from_index": False, "n_paths": 0, "status": "unknown", "note": ""})
+                "decided": False, "derived_from_index": False, "n_paths": 0, "status": "unknown", "note": "",
+                "last_growth": last_year_growth(series, year)})
     if series is None or series.empty:
         row["note"] = "no data for this series"
         return row
@@ -289,8 +390,12 @@ def _evaluate_one(series: pd.DataFrame | None, fmap: dict, tgt: dict, year: int,
         if pos.last_period is not None and made is not None and pd.Period(made, freq="M") < pos.last_period:
             notes.append(f"forecast made at {fc.last_period}, data now at {pos.last_period}")
     probability = float(np.mean(growth >= target - TOLERANCE_PP))
+    verdict = target_status(probability, thresholds)
     row.update({"projected": float(np.median(growth)), "probability": probability, "n_paths": len(growth),
-                "status": target_status(probability, thresholds)})
+                "status": REFERENCE_STATUS if tgt.get("status") == "reference" else verdict,
+                "p_nonneg": float(np.mean(growth >= -TOLERANCE_PP))})
+    if np.isfinite(row["last_growth"]):
+        row["p_ge_last"] = float(np.mean(growth >= row["last_growth"] - TOLERANCE_PP))
     row.update({k: float(np.quantile(growth, q)) for k, q in QUANTILES.items()})
     row["gap_pp"] = row["projected"] - target
     row["note"] = "; ".join(notes)

@@ -20,6 +20,12 @@ Sheets
 
 Every figure comes from the stored run (:func:`forecast.runs.results.load_run`); nothing is refitted.
 
+Safe output: every text cell goes through :func:`write_cell`. Text is never a formula: a text beginning
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (a scenario description ``=1+2``, say) is
+stored as text with Excel's quote prefix, so it is shown as typed and stays text when edited. Control
+characters, which Excel's XML cannot hold, are removed from every text (:func:`clean_text`). Sheet
+names are made valid by :func:`sheet_title`: at most 31 characters, none of ``[]:*?/\\``, unique.
+
 Examples
 --------
 >>> from forecast.runs.results import load_latest_run
@@ -30,6 +36,7 @@ Examples
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +85,69 @@ _STATUS_KEYS = {"on_track": "status_on_track", "at_risk": "status_at_risk", "off
 #: Label key of each (English) note of :func:`forecast.decisions.targets.evaluate_targets`; others are kept as they are.
 _NOTE_KEYS = {"derived from the chained growth index (levels not published)": "pack_note_derived",
               "no data for this series": "pack_note_no_data", "year decided: December released": "pack_note_decided"}
+
+
+#: Characters Excel's XML cannot hold (C0 controls but tab, line feed and carriage return; DEL).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: A text beginning with one of these could be taken for a formula by a spreadsheet.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Characters a sheet name cannot hold, and its longest length (Excel's rules).
+SHEET_FORBIDDEN = "[]:*?/\\"
+SHEET_MAX = 31
+
+
+def clean_text(text: str) -> str:
+    r"""``text`` without the control characters an Excel workbook cannot hold (tab and line breaks kept).
+
+    Examples
+    --------
+    >>> clean_text("促消费\x07活动\tA")
+    '促消费活动\tA'
+    """
+    return _CONTROL.sub("", text)
+
+
+def write_cell(ws: Any, row: int, column: int, value: Any) -> Any:
+    """Write ``value`` to a cell and return the cell; a text is cleaned and always stored as text.
+
+    A text beginning with any of :data:`FORMULA_START` gets ``data_type 's'`` (openpyxl would make
+    ``'=…'`` a formula) and Excel's quote prefix (so it stays text when someone edits the cell).
+    """
+    if isinstance(value, str):
+        value = clean_text(value)
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def sheet_title(text: str, used: set[str]) -> str:
+    """A valid, unique sheet name from ``text``; adds it to ``used`` (names in ``str.casefold`` form).
+
+    Control characters are removed, each of ``[]:*?/\\`` becomes ``_``, apostrophes and spaces at either
+    end are dropped (Excel refuses them there), ``History`` (reserved) gets a ``_``, the name is cut to 31
+    characters and, if a sheet of the same name exists (Excel ignores case), ends in ``-2``, ``-3``, …
+
+    Examples
+    --------
+    >>> used = set()
+    >>> sheet_title("情景-a/b:c", used), sheet_title("情景-A/B:C", used)
+    ('情景-a_b_c', '情景-A_B_C-2')
+    >>> len(sheet_title("x" * 40, used))
+    31
+    """
+    base = clean_text(text).translate(str.maketrans({c: "_" for c in SHEET_FORBIDDEN}))
+    base = base.strip(" '")[:SHEET_MAX].strip(" '") or "Sheet"
+    if base.casefold() == "history":  # reserved by Excel
+        base += "_"
+    out, n = base, 2
+    while out.casefold() in used:
+        suffix = f"-{n}"
+        out = base[:SHEET_MAX - len(suffix)] + suffix
+        n += 1
+    used.add(out.casefold())
+    return out
 
 
 def check_lang(lang: str) -> str:
@@ -237,7 +307,7 @@ def _write_sheet(ws: Any, frame: pd.DataFrame, columns: list[tuple[str, str, str
 
     fill = PatternFill("solid", fgColor="DDEBF7")
     for j, (header, _, _) in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=j, value=header)
+        cell = write_cell(ws, 1, j, header)
         cell.font, cell.fill = Font(bold=True), fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for i, rec in enumerate(frame.to_dict("records"), start=2):
@@ -245,7 +315,7 @@ def _write_sheet(ws: Any, frame: pd.DataFrame, columns: list[tuple[str, str, str
             v = rec.get(src)
             if isinstance(v, float | np.floating):
                 v = None if not np.isfinite(v) else float(v)
-            cell = ws.cell(row=i, column=j, value=v if v != "" else None)
+            cell = write_cell(ws, i, j, v if v != "" else None)
             if fmt and v is not None:
                 cell.number_format = fmt
     wide = 2 if lang == "zh" else 1  # Chinese characters are twice as wide as Latin ones
@@ -290,14 +360,7 @@ def _scenario_text(spec: dict, lang: str) -> str:
 
 
 def _scenario_sheet_name(name: str, spec: dict, used: set, lang: str = "zh") -> str:
-    bad = str.maketrans({c: "_" for c in "[]:*?/\\"})
-    base = i18n.t("pack_sheet_scenario", lang, name=_scenario_name(name, spec, lang)).translate(bad)[:31]
-    out, n = base, 2
-    while out in used:
-        out = f"{base[:28]}-{n}"
-        n += 1
-    used.add(out)
-    return out
+    return sheet_title(i18n.t("pack_sheet_scenario", lang, name=_scenario_name(name, spec, lang)), used)
 
 
 def export_meeting_pack(run: Any, path: str | os.PathLike, *, lang: str = "zh") -> Path:
@@ -335,16 +398,16 @@ def export_meeting_pack(run: Any, path: str | os.PathLike, *, lang: str = "zh") 
     check_lang(lang)
     path = Path(path)
     wb = Workbook()
+    used: set[str] = set()
     notes = wb.active
-    notes.title = i18n.t("pack_sheet_notes", lang)
+    notes.title = sheet_title(i18n.t("pack_sheet_notes", lang), used)
     for i, (k, v) in enumerate(_notes(run, lang), start=1):
-        notes.cell(row=i, column=1, value=k).font = Font(bold=True)
-        notes.cell(row=i, column=2, value=v)
+        write_cell(notes, i, 1, k).font = Font(bold=True)
+        write_cell(notes, i, 2, v)
     notes.column_dimensions["A"].width, notes.column_dimensions["B"].width = (22, 90) if lang == "zh" else (36, 110)
     for ind in CARRIAGES:
-        _write_sheet(wb.create_sheet(carriage_sheet_name(ind, lang)), carriage_frame(run, ind, lang),
+        _write_sheet(wb.create_sheet(sheet_title(carriage_sheet_name(ind, lang), used)), carriage_frame(run, ind, lang),
                      carriage_columns(lang), lang)
-    used = set(wb.sheetnames)
     specs = getattr(run, "scenario_specs", {})
     for name, table in run.scenarios.items():
         ws = wb.create_sheet(_scenario_sheet_name(name, specs.get(name, {}), used, lang))

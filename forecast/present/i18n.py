@@ -168,19 +168,22 @@ def fmt_prob(p: Any, lang: str = DEFAULT_LANG) -> str:
 def fmt_target(value: Any, kind: str, lang: str = DEFAULT_LANG, status: str = "published") -> str:
     """A growth target as the work reports word it: ``5%左右`` / ``about 5%``, ``5%以上`` / ``at least 5%``.
 
-    A target whose ``status`` is not ``published`` is marked as assumed.
+    A target that is not ``published`` says where it comes from: ``analyst`` (set by a person) or
+    ``reference`` (derived by a rule, e.g. the province's target shown against a city: never a verdict).
 
     Examples
     --------
-    >>> fmt_target(5, "about"), fmt_target(5.5, "at_least", "en"), fmt_target(4, "about", "zh", "assumed")
-    ('5%左右', 'at least 5.5%', '4%左右（假定）')
+    >>> fmt_target(5, "about"), fmt_target(5.5, "at_least", "en"), fmt_target(4, "about", "zh", "reference")
+    ('5%左右', 'at least 5.5%', '4%左右（参考）')
+    >>> fmt_target(6, "about", "en", "analyst")
+    "about 6% (analyst's)"
     """
     if _missing(value):
         return "—"
     num = f"{float(value):g}%"
     word = t(f"kind_{kind}", lang) if kind in ("about", "at_least") else ""
     text = (num + word) if _lang(lang) == 0 else (f"{word} {num}".strip())
-    return text + (t("target_assumed", lang) if status and status != "published" else "")
+    return text + (t(f"target_mark_{status}", lang) if status in ("analyst", "reference") else "")
 
 
 def fmt_period(period: Any, lang: str = DEFAULT_LANG) -> str:
@@ -270,7 +273,7 @@ def status_label(status: str, lang: str = DEFAULT_LANG) -> str:
 
 #: Background colour of each target status (traffic lights, light enough for black text).
 STATUS_COLOURS = {"on_track": "#c8e6c9", "at_risk": "#fff3b0", "off_track": "#ffcdd2", "unknown": "#e0e0e0",
-                  "no target": "#f5f5f5"}
+                  "no target": "#f5f5f5", "reference": "#e3ecf7"}
 
 
 def status_colour(label: str, lang: str = DEFAULT_LANG) -> str:

@@ -10,16 +10,16 @@ Examples
 >>> run = load_latest_run(store)                              # default: $TROIKA_DB or data/troika.db
 >>> run.status, run.data_vintage
 ('complete', Period('2026-10', 'M'))
->>> run.targets[["region", "indicator", "projected", "probability"]].iloc[1:3].round(1)
-     region indicator  projected  probability
-1  liaoning    retail        2.5          0.0
-2  liaoning     trade        1.1          0.0
+>>> run.targets[["region", "indicator", "target_status", "projected", "probability", "status"]].head(2).round(1)
+     region indicator target_status  projected  probability     status
+0  liaoning    retail     published        2.5          0.0  off_track
+1  shenyang    retail     reference        1.2          0.0  reference
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -29,8 +29,13 @@ import pandas as pd
 
 from forecast.data.catalog import REGIONS
 from forecast.data.errors import DataError, StoreError
+from forecast.data.schema import TARGET_COLUMNS
+from forecast.decisions.scenario_spec import scenario_to_dict
+from forecast.decisions.scenarios import compare_scenarios
+from forecast.decisions.targets import evaluate_targets, latest_year, with_reference_targets
 from forecast.runs.store import Store, default_path
 from forecast.runs.store import runs as store_runs
+from forecast.runs.store import targets as store_targets
 from forecast.runs.store.runs import RUN_COLUMNS
 
 #: Columns of :attr:`RunResult.metrics` before the metric columns.
@@ -136,14 +141,35 @@ class RunResult:
         return {**self.forecasts, **self.discrepancies}
 
 
+#: Store files this process has checked with ``PRAGMA quick_check``: (path, device, inode).
+_CHECKED: set[tuple[str, int, int]] = set()
+
+
+def checked(store: Store) -> Store:
+    """``store``, after :meth:`Store.check` the first time this process reads its file (StoreError if damaged).
+
+    A file is checked once per process (keyed by its path, device and inode: a file restored from a
+    backup in its place is checked again), so the app pays for ``quick_check`` once, not on every read.
+    """
+    try:
+        info = store.path.stat()
+        key = (str(store.path.resolve()), info.st_dev, info.st_ino)
+    except OSError:
+        key = (str(store.path), 0, 0)
+    if key not in _CHECKED:
+        store.check()
+        _CHECKED.add(key)
+    return store
+
+
 def _open(store: Store | str | os.PathLike | None) -> Store | None:
     if isinstance(store, Store):
-        return store
+        return checked(store)
 
     path = Path(store) if store is not None else default_path()
     if not path.exists():
         return None
-    return Store(path, create=False)
+    return checked(Store(path, create=False))
 
 
 def _time(text: str | None) -> datetime | None:
@@ -161,7 +187,8 @@ def load_latest_run(store: Store | str | os.PathLike | None = None) -> RunResult
     Raises
     ------
     StoreError
-        When the file is corrupt, foreign or of a newer schema (left untouched).
+        When the file is corrupt (``PRAGMA quick_check``, run on the first read of each file), empty,
+        foreign or of a newer schema (left untouched).
 
     Examples
     --------
@@ -185,7 +212,8 @@ def load_run(run_id: str, store: Store | str | os.PathLike | None = None) -> Run
     Raises
     ------
     StoreError
-        No store, no such run, or the run is not complete (running or failed runs have no results).
+        No store, no such run, or the run is not complete (running or failed runs have no results); the
+        file is damaged (``PRAGMA quick_check``, on the first read of each file), empty or foreign.
 
     Examples
     --------
@@ -239,7 +267,7 @@ def _read(conn: Any, run_id: str) -> RunResult:
     metrics = pd.DataFrame(metric_rows, columns=METRIC_KEY_COLUMNS + METRIC_COLUMNS)
     metrics = metrics.astype({c: "float64" for c in ["seconds", *METRIC_COLUMNS]})
     scen = store_runs.read_scenarios(conn, run_id)
-    return RunResult(
+    run = RunResult(
         run_id=run_id, started=_time(row["started"]), finished=_time(row["finished"]), status=row["status"],
         data_hash=row["data_hash"], code_version=row["code_version"], settings=row["settings"],
         data_vintage=pd.Period(row["data_vintage"], freq="M") if row["data_vintage"] else None,
@@ -250,7 +278,61 @@ def _read(conn: Any, run_id: str) -> RunResult:
         scenario_errors={s["name"]: s["message"] for s in scen if not s["ok"]},
         scenario_specs={s["name"]: s["spec"] for s in scen}, message=row["message"],
     )
+    return with_targets_in_force(run, store_targets.current_targets(conn))
+
+
+def _target_keys(table: pd.DataFrame) -> set[tuple]:
+    if table is None or table.empty or "value" not in table.columns:
+        return set()
+    return {(r, i, int(y), round(float(v), 6), str(k), str(s)) for r, i, y, v, k, s in
+            table[["region", "indicator", "year", "value", "kind", "status"]].itertuples(index=False)}
+
+
+def with_targets_in_force(run: RunResult, targets: pd.DataFrame) -> RunResult:
+    """``run`` evaluated against ``targets`` (the store's targets in force) when they differ from the ones the
+    batch used: the run's stored paths answer at once, no refit (a target change needs no batch).
+
+    ``targets`` empty (a store whose history was never seeded) leaves the run as the batch evaluated it.
+    Cities without a target of their own are shown against the province's as a reference
+    (:func:`forecast.decisions.targets.with_reference_targets`).
+    """
+    if targets is None or targets.empty or _target_keys(targets) == _target_keys(run.target_table):
+        return run
+    table = targets[list(TARGET_COLUMNS)].reset_index(drop=True)
+    year = latest_year(run.panel)
+    evaluated = evaluate_targets(run.panel, run.forecasts, with_reference_targets(table, run.forecasts, year),
+                                 year=year)
+    return replace(run, targets=evaluated, target_table=table)
 
 
 def _or_empty(frame: pd.DataFrame | None) -> pd.DataFrame:
     return pd.DataFrame() if frame is None else frame
+
+
+def with_saved_scenarios(run: RunResult, scenarios: list, problems: list | None = None) -> RunResult:
+    """``run`` with its scenario tables recomputed for ``scenarios`` (the scenarios saved now) from its stored
+    paths: what an export made today must hold, not only what the last batch evaluated.
+
+    Each scenario is compared on its own (:func:`forecast.decisions.scenarios.compare_scenarios`, baseline and
+    scenario, the run's year and targets), so one that cannot be applied to this run is listed in
+    ``scenario_errors`` with the reason and never stops the others; ``problems`` (unreadable files, from
+    :func:`forecast.decisions.scenario_files.scan_scenarios`) are listed there too.
+
+    Examples
+    --------
+    >>> from forecast.decisions.scenario_files import scan_scenarios
+    >>> live = with_saved_scenarios(run, *scan_scenarios("data/scenarios"))
+    >>> sorted(live.scenarios), sorted(live.scenario_errors)    # this run forecasts retail and trade only
+    (['consumption_campaign'], ['export_shock', 'major_projects'])
+    """
+    tables, errors, specs = {}, {}, {}
+    year = int(run.targets["year"].max()) if len(run.targets) else latest_year(run.panel)
+    for s in scenarios:
+        specs[s.name] = scenario_to_dict(s)
+        try:
+            tables[s.name] = compare_scenarios(run.panel, run.scenario_inputs(), run.target_table, [s], year=year)
+        except DataError as exc:
+            errors[s.name] = exc.summary
+    for p in problems or ():
+        errors[Path(str(getattr(p, "file", "") or "?")).name] = getattr(p, "message", str(p))
+    return replace(run, scenarios=tables, scenario_errors=errors, scenario_specs=specs)

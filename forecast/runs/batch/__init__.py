@@ -1,14 +1,16 @@
 """The scheduled batch: ingest → fit and backtest every series in parallel → reconcile → targets and
 scenarios → model artifacts → commit the run.
 
-:func:`run_batch` is what ``forecast run`` calls. Under the store's lock (one batch at a time,
-:class:`forecast.runs.store.RunLock`) it
+:func:`run_batch` is what ``forecast run`` calls. It first checks the store file (``PRAGMA quick_check``,
+:meth:`forecast.runs.store.Store.check`: a damaged store fails the run, exit 1, before anything is
+written). Then, under the store's lock (one batch at a time, :class:`forecast.runs.store.RunLock`) it
 
 1. marks runs left ``running`` by a killed batch as failed and removes their artifacts;
 2. ingests new files of the input folder (files already ingested are skipped by their sha256);
-3. hashes the data (stored observations of the selected series, the targets table, the saved
-   scenarios) and returns at once when hash, settings and code version equal the latest complete
-   run's (unless ``force``);
+3. seeds the store's target history from the targets file (new or changed rows only) and takes the
+   targets in force; hashes the data (stored observations of the selected series and the saved
+   scenarios: a target change needs no refit) and returns at once when hash, settings and code version
+   equal the latest complete run's (unless ``force``);
 4. records the run as ``running``, fits every series (:mod:`forecast.runs.batch.tasks`: this process, a
    local process pool or a Dask cluster), reconciles cities and province
    (:func:`forecast.decisions.reconcile.reconcile`), evaluates the targets and each saved scenario;
@@ -38,6 +40,7 @@ from forecast.data.catalog import INDICATORS, REGIONS, indicator_code, region_co
 from forecast.data.errors import DataError, Problem
 from forecast.data.files import current_data_dir
 from forecast.data.panel import build_panel
+from forecast.data.schema import TARGET_COLUMNS
 from forecast.decisions.reconcile import METHODS
 from forecast.runs.batch.artifacts import clean_artifacts, write_artifacts
 from forecast.runs.batch.assemble import assemble_run
@@ -213,7 +216,8 @@ def run_batch(
     RunLocked
         Another batch holds the lock (exit 75).
     StoreError
-        The store cannot be opened (corrupt, foreign, newer schema; exit 1); the file is left untouched.
+        The store cannot be opened (not SQLite, empty, foreign, newer schema) or fails ``PRAGMA quick_check``
+        (exit 1); the file is left untouched.
 
     Examples
     --------
@@ -237,6 +241,7 @@ def run_batch(
             raise DataError(f"--dask-address {dask_address} needs dask.distributed, which is not installed ({e}); "
                             "install it with `pip install 'troika[dask]'`") from e
     store = store if isinstance(store, Store) else Store(store)
+    store.check()  # a damaged store fails the run (exit 1, cron goes red) instead of "nothing changed"
     models_dir = Path(models_dir) if models_dir is not None else default_models_dir()
     with store.lock():
         pause_point("locked")
@@ -252,7 +257,12 @@ def run_batch(
                             "the store holds no observations of the selected series; put tables in the input "
                             "folder or run `forecast ingest FILE…`")])
         targets, scenarios = load_inputs(targets_path, scenarios_dir)
-        digest = data_hash(store.observations_digest(settings.regions, settings.indicators), targets, scenarios)
+        # the file seeds the store's target history; the run evaluates the targets in force (the file's and
+        # the analysts' changes). Targets are not part of the data hash: a target change needs no refit, the
+        # readers (forecast.runs.results) evaluate the stored paths against the targets in force.
+        store.seed_targets(targets)
+        targets = store.targets()[list(TARGET_COLUMNS)]
+        digest = data_hash(store.observations_digest(settings.regions, settings.indicators), scenarios)
         version = code_version()
         with store.connect() as conn:
             prev_id = store_runs.latest_run_id(conn)

@@ -18,7 +18,7 @@ import pandas as pd
 from forecast.data.errors import DataError
 from forecast.decisions.reconcile import DISCREPANCY, reconcile
 from forecast.decisions.scenarios import compare_scenarios
-from forecast.decisions.targets import evaluate_targets
+from forecast.decisions.targets import evaluate_targets, latest_year, with_reference_targets
 from forecast.runs.batch.tasks import outcome_of
 from forecast.runs.store.runs import RunPayload, ScenarioRecord, SeriesRecord
 
@@ -60,7 +60,9 @@ def assemble_run(run_id: str, panel: pd.DataFrame, results: list[dict], targets:
             final = reconcile(usable, panel, method=settings.reconcile, seed=settings.seed)
         except DataError as exc:
             messages.append(f"forecasts left unreconciled: {_first_line(exc)}")
-    series_targets = evaluate_targets(panel, {k: v for k, v in final.items() if k[0] != DISCREPANCY}, targets) \
+    fcs = {k: v for k, v in final.items() if k[0] != DISCREPANCY}
+    # cities without a target of their own are shown against the province's as a reference (no verdict)
+    series_targets = evaluate_targets(panel, fcs, with_reference_targets(targets, fcs, latest_year(panel))) \
         if len(targets) else pd.DataFrame()
     scen_records = []
     for saved in scenarios:

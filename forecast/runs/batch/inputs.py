@@ -117,10 +117,13 @@ def load_inputs(targets_path: str | os.PathLike | None, scenarios_dir: str | os.
     return targets, out
 
 
-def data_hash(obs_digest: str, targets, scenarios: list[SavedScenario]) -> str:
-    """One sha256 over the observations digest, the targets table and the scenario files' bytes."""
+def data_hash(obs_digest: str, scenarios: list[SavedScenario]) -> str:
+    """One sha256 over the observations digest and the scenario files' bytes (what a run's fit depends on).
+
+    Targets are left out on purpose: a target change needs no refit; readers evaluate the run's stored paths
+    against the targets in force (:mod:`forecast.runs.results`).
+    """
     h = hashlib.sha256(obs_digest.encode())
-    h.update(targets.to_csv(index=False).encode())
     for s in sorted(scenarios, key=lambda s: s.source):
         h.update(f"{Path(s.source).name}:{s.sha256}".encode())
     return h.hexdigest()

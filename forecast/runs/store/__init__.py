@@ -4,11 +4,21 @@ One file, opened in WAL mode so readers (the app) never block the writer (a sche
 and never see half a write: every write is one transaction, and a batch run becomes visible only when
 it is committed as complete. The schema is versioned in the ``schema_version`` table and upgraded by
 forward migrations (:data:`MIGRATIONS`, in :mod:`forecast.runs.store.schema`), all pending steps in one
-transaction. A file that is not SQLite, holds tables troika does not know, or was written by a newer
-troika is refused with a :class:`~forecast.data.errors.StoreError`; it is never re-created or overwritten.
+transaction. A file that is not SQLite, holds tables troika does not know, was written by a newer
+troika, or is empty (0 bytes, or SQLite without tables) is refused with a
+:class:`~forecast.data.errors.StoreError`; it is never re-created, initialised or overwritten.
 
-Modules: :mod:`~forecast.runs.store.schema` (migrations and checks), :mod:`~forecast.runs.store.ingest`
-(observations), :mod:`~forecast.runs.store.runs` (batch runs), :mod:`~forecast.runs.store.codec` (frames and
+Writers and readers: ``Store(path)`` (``forecast ingest``, ``forecast run``, the app's upload) may write,
+and creates the store only where no file exists (built in a temporary file, then linked into place, so
+no one ever sees a half-made store). ``Store(path, create=False)`` only reads: its connections are
+``mode=ro`` (``immutable=1`` on a read-only mount), so a read never creates or initialises a file and
+never writes one (it only upgrades a troika store of an older schema, when it can). :meth:`Store.check` runs ``PRAGMA quick_check`` (the batch before every run, the readers of
+:mod:`forecast.runs.results` once per file); :meth:`Store.backup` copies the store with SQLite's online
+backup API (``forecast backup``).
+
+Modules: :mod:`~forecast.runs.store.schema` (migrations and checks), :mod:`~forecast.runs.store.integrity`
+(read-only connections, ``quick_check``, backups), :mod:`~forecast.runs.store.ingest` (observations),
+:mod:`~forecast.runs.store.runs` (batch runs), :mod:`~forecast.runs.store.codec` (frames and
 paths ↔ JSON and float32 blobs; never pickle), :mod:`~forecast.runs.store.lock` (one batch at a time).
 Read runs through :mod:`forecast.runs.results`.
 
@@ -46,6 +56,8 @@ from forecast.data.catalog import indicator_code, region_code
 from forecast.data.errors import StoreError
 from forecast.data.files import DATA_DIR
 from forecast.data.schema import INDICATOR, OBSERVATION_COLUMNS, REGION, YTD_VALUE, YTD_YOY
+from forecast.runs.store import audit
+from forecast.runs.store import targets as store_targets
 from forecast.runs.store.ingest import (
     OBS_SQL_COLUMNS,
     FileIngest,
@@ -53,6 +65,17 @@ from forecast.runs.store.ingest import (
     file_sha256,
     ingest_files,
     observations_frame,
+)
+from forecast.runs.store.integrity import (
+    BackupReport,
+    backup_store,
+    create_store,
+    damaged_message,
+    empty_message,
+    file_uri,
+    open_read_only,
+    quick_check,
+    unreadable_message,
 )
 from forecast.runs.store.lock import RunLock, RunLocked, lock_path
 from forecast.runs.store.runs import latest_run_id, list_runs, resolve_run_id
@@ -82,8 +105,8 @@ _user_tables = user_tables
 _now = now
 _to_frame = observations_frame
 
-__all__ = ["DB_NAME", "ENV_DB", "MIGRATIONS", "SCHEMA_VERSION", "FileIngest", "IngestReport", "RunLock",
-           "RunLocked", "Store", "default_path", "expected_tables", "file_sha256", "lock_path"]
+__all__ = ["DB_NAME", "ENV_DB", "MIGRATIONS", "SCHEMA_VERSION", "BackupReport", "FileIngest", "IngestReport",
+           "RunLock", "RunLocked", "Store", "default_path", "expected_tables", "file_sha256", "lock_path"]
 
 
 def default_path() -> Path:
@@ -109,14 +132,22 @@ class Store:
     path : str or Path, optional
         Database file. Default ``$TROIKA_DB`` or ``<data dir>/troika.db``.
     create : bool
-        Create the file (and its folder) when it does not exist. With ``False`` a missing file is a
-        :class:`StoreError` (commands that only read should not leave an empty store behind).
+        Create the file (and its folder) when no file exists at ``path``. With ``False`` a missing file is
+        a :class:`StoreError` (commands that only read should not leave an empty store behind). An
+        existing empty file is never made a store, with either value.
+    read_only : bool, optional
+        Open every connection read-only (``mode=ro``; ``immutable=1`` when SQLite cannot create its WAL
+        files beside the store): writing through this object fails. Opening it changes nothing, except
+        that a troika store of an older schema is upgraded in place when the file is writable (as a
+        writer would; a read-only file of an older schema is a :class:`StoreError`). Default: ``not create``;
+        ``True`` never creates the file, whatever ``create`` says.
 
     Raises
     ------
     StoreError
-        When the file is not SQLite, holds tables troika does not know, has a schema version this troika
-        does not know (e.g. written by a newer one), or cannot be opened. The file is left untouched.
+        When the file is not SQLite, is empty (0 bytes or no tables), holds tables troika does not know,
+        has a schema version this troika does not know (e.g. written by a newer one), is of an older schema
+        on a file it cannot write, or cannot be opened. The file is left untouched.
 
     Examples
     --------
@@ -124,20 +155,22 @@ class Store:
     >>> store = Store(os.path.join(tempfile.mkdtemp(), "t.db"))
     >>> store.schema_version() == SCHEMA_VERSION, store.journal_mode()
     (True, 'wal')
+    >>> reader = Store(store.path, create=False)
+    >>> reader.read_only, reader.schema_version() == SCHEMA_VERSION
+    (True, True)
+    >>> reader.check()                                           # PRAGMA quick_check: 'ok', else StoreError
     """
 
-    def __init__(self, path: str | os.PathLike | None = None, *, create: bool = True):
+    def __init__(self, path: str | os.PathLike | None = None, *, create: bool = True, read_only: bool | None = None):
         self.path = Path(path) if path is not None else default_path()
+        self.read_only = (not create) if read_only is None else bool(read_only)
         if not self.path.exists():
-            if not create:
+            if not create or self.read_only:
                 raise StoreError(
                     f"no store at {self.path}; run `forecast ingest FILE…` first to create it "
                     f"(or pass --db / set {ENV_DB} to an existing store)"
                 )
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as e:
-                raise StoreError(f"cannot create the folder of the store {self.path}: {e}") from e
+            create_store(self.path)
         elif self.path.is_dir():
             raise StoreError(f"{self.path} is a folder; the store must be a file, e.g. {self.path / DB_NAME}")
         self._open_and_migrate()
@@ -147,11 +180,15 @@ class Store:
 
     # ------------------------------------------------------------------ connections and schema
     def _raw_connect(self) -> sqlite3.Connection:
+        """A connection to the existing file: ``mode=ro`` when read-only, else ``mode=rw`` (never creates it)."""
         try:
-            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-        except sqlite3.Error as e:
+            if self.read_only:
+                return open_read_only(self.path, timeout=30.0)
+            return sqlite3.connect(file_uri(self.path, "rw"), uri=True, timeout=30.0, isolation_level=None)
+        except sqlite3.OperationalError as e:  # missing, unreadable, locked: the file may be fine
             raise StoreError(f"cannot open the store {self.path}: {e}") from e
-        return conn
+        except sqlite3.DatabaseError as e:
+            raise StoreError(unreadable_message(self.path, e)) from e
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
@@ -164,6 +201,8 @@ class Store:
             conn.execute("PRAGMA foreign_keys = ON")
             yield conn
         except sqlite3.DatabaseError as e:
+            if getattr(e, "sqlite_errorname", "") == "SQLITE_CORRUPT":
+                raise StoreError(damaged_message(self.path, str(e), "on reading")) from e
             raise StoreError(f"store {self.path}: {e}") from e
         finally:
             conn.close()
@@ -196,6 +235,12 @@ class Store:
                     conn.execute("COMMIT")
 
     def _open_and_migrate(self) -> None:
+        try:
+            size = self.path.stat().st_size
+        except OSError as e:
+            raise StoreError(f"cannot open the store {self.path}: {e}") from e
+        if size == 0:  # SQLite would happily make an empty file a database: refuse before it can
+            raise StoreError(empty_message(self.path, size))
         conn = self._raw_connect()
         try:
             try:
@@ -203,11 +248,14 @@ class Store:
             except sqlite3.OperationalError as e:  # locked, unreadable: the file may be fine
                 raise StoreError(f"cannot read the store {self.path}: {e}") from e
             except sqlite3.DatabaseError as e:
-                raise StoreError(
-                    f"{self.path} is not a SQLite database ({e}); it was left untouched. "
-                    f"Move it away or pass another --db path (or set {ENV_DB})."
-                ) from e
+                raise StoreError(unreadable_message(self.path, e)) from e
+            if not tables:
+                raise StoreError(empty_message(self.path, size))
             version = check_schema(conn, tables, self.path)
+            if self.read_only:
+                if version < SCHEMA_VERSION:
+                    self._upgrade(version)
+                return
             try:
                 conn.execute("PRAGMA journal_mode = WAL").fetchone()
                 conn.execute("PRAGMA foreign_keys = ON")
@@ -217,6 +265,20 @@ class Store:
                 raise StoreError(f"cannot prepare the store {self.path}: {e}") from e
         finally:
             conn.close()
+
+    def _upgrade(self, version: int) -> None:
+        """Migrate a troika store of an older schema for a reader (the one write a reader makes, as before)."""
+        try:
+            conn = sqlite3.connect(file_uri(self.path, "rw"), uri=True, timeout=30.0, isolation_level=None)
+            try:
+                migrate(conn, version)
+            finally:
+                conn.close()
+        except sqlite3.Error as e:
+            raise StoreError(
+                f"the store {self.path} has schema version {version}, older than this troika's ({SCHEMA_VERSION}), "
+                f"and cannot be upgraded here ({e}); run `forecast run` where the file is writable, then retry."
+            ) from e
 
     def schema_version(self) -> int:
         """Return the store's schema version."""
@@ -232,6 +294,59 @@ class Store:
         """Copy the write-ahead log into the database file and truncate it (``wal_checkpoint(TRUNCATE)``)."""
         with self.connect() as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+    def check(self) -> None:
+        """Run SQLite's ``PRAGMA quick_check`` on the file; raise :class:`StoreError` unless it says ``ok``.
+
+        Reads every page of the file once (about a second per 100 MB), changes nothing. The batch runs it
+        before every run; :mod:`forecast.runs.results` on the first read of each store.
+
+        Raises
+        ------
+        StoreError
+            Naming the file and SQLite's verdict (e.g. ``database disk image is malformed``), and saying
+            how to restore a backup.
+        """
+        conn = self._raw_connect()
+        try:
+            verdict = quick_check(conn)
+        finally:
+            conn.close()
+        if verdict != "ok":
+            raise StoreError(damaged_message(self.path, verdict))
+
+    def backup(self, dest: str | os.PathLike, *, force: bool = False) -> BackupReport:
+        """Copy the store to ``dest`` with SQLite's online backup API (``forecast backup``).
+
+        Safe while the batch writes and the app reads: the copy is one committed state. It is written to
+        a temporary file beside ``dest``, checked (``quick_check``, troika's tables) and renamed into
+        place; ``dest`` is never overwritten unless ``force``. See
+        :func:`forecast.runs.store.integrity.backup_store`.
+
+        Returns
+        -------
+        BackupReport
+            The copy's path, size, schema version and counts of runs and observations.
+
+        Raises
+        ------
+        StoreError
+            ``dest`` exists (without ``force``), is the store itself or a folder; the copy failed its check.
+
+        Examples
+        --------
+        >>> import tempfile, os
+        >>> folder = tempfile.mkdtemp()
+        >>> store = Store(os.path.join(folder, "t.db"))
+        >>> copy = store.backup(os.path.join(folder, "copy.db"))
+        >>> copy.path.name, copy.runs, copy.observations
+        ('copy.db', 0, 0)
+        """
+        conn = self._raw_connect()
+        try:
+            return backup_store(conn, self.path, dest, force=force)
+        finally:
+            conn.close()
 
     def integrity_check(self) -> str:
         """Return SQLite's ``PRAGMA integrity_check`` verdict (``'ok'`` for a sound file)."""
@@ -403,3 +518,43 @@ class Store:
             raise StoreError(f"no run {ref!r} in the store {self.path} (or the prefix is ambiguous); "
                              "`forecast runs` lists the runs")
         return run_id
+
+    # ------------------------------------------------------------------ targets
+    def targets(self) -> pd.DataFrame:
+        """The targets in force (:func:`forecast.runs.store.targets.current_targets`); empty before seeding."""
+        with self.connect() as conn:
+            return store_targets.current_targets(conn)
+
+    def target_history(self, region: str | None = None, indicator: str | None = None,
+                       year: int | None = None) -> pd.DataFrame:
+        """Every version of the targets (oldest first), optionally of one region / indicator / year."""
+        with self.connect() as conn:
+            return store_targets.target_history(conn, region, indicator, year)
+
+    def seed_targets(self, table: pd.DataFrame) -> int:
+        """Record the targets file's rows that are new or changed (see :mod:`forecast.runs.store.targets`)."""
+        with self.transaction() as conn:
+            return store_targets.seed_targets(conn, table, now())
+
+    def set_target(self, region: str, indicator: str, year: int, value: float, kind: str, source: str,
+                   who: str) -> tuple[int, int | None]:
+        """Set an analyst's target (a new version; the old one stays in the history), audited in one commit.
+
+        Returns ``(new version id, id of the version it replaces or None)``.
+        """
+        region, indicator = region_code(region), indicator_code(indicator)
+        with self.transaction() as conn:
+            before = store_targets.current_value(conn, region, indicator, year)
+            new_id, before_id = store_targets.set_target(conn, region, indicator, year, value, kind, source, who, now())
+            audit.record(conn, who, "target_change", f"{int(year)} {region} {indicator}",
+                         before=before, after=f"{float(value):g} {kind}")
+        return new_id, before_id
+
+    def unset_target(self, region: str, indicator: str, year: int, source: str, who: str) -> tuple[int, int]:
+        """End the target in force (the reason is kept), audited in one commit; ``(new id, ended id)``."""
+        region, indicator = region_code(region), indicator_code(indicator)
+        with self.transaction() as conn:
+            before = store_targets.current_value(conn, region, indicator, year)
+            ids = store_targets.unset_target(conn, region, indicator, year, source, who, now())
+            audit.record(conn, who, "target_change", f"{int(year)} {region} {indicator}", before=before, after=None)
+        return ids

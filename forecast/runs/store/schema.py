@@ -26,6 +26,11 @@ Schema version 2 (batch runs):
     (zlib-compressed JSON, never pickle).
 Only rows of ``complete`` runs are ever read: a run's rows and its ``complete`` status are written in
 one transaction.
+
+Schema version 3: ``audit``, the append-only trail of every write (:mod:`forecast.runs.store.audit`).
+
+Schema version 4: ``target_history``, every version of every target (seeded from ``data/targets.csv``, set
+and unset by analysts), never overwritten (:mod:`forecast.runs.store.targets`).
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ from functools import cache
 from pathlib import Path
 
 from forecast.data.errors import StoreError
+from forecast.runs.store.targets import DDL as TARGETS_DDL
+from forecast.runs.store.targets import INDEX as TARGETS_INDEX
 
 #: Environment variable naming the store file (overrides the default ``<data dir>/troika.db``).
 ENV_DB = "TROIKA_DB"
@@ -180,6 +187,23 @@ MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
             )""",
         ),
     ),
+    (
+        3,
+        (
+            """CREATE TABLE audit (
+                id INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                who TEXT NOT NULL CHECK (length(who) > 0),
+                action TEXT NOT NULL CHECK (length(action) > 0),
+                what TEXT NOT NULL DEFAULT '',
+                before TEXT,
+                after TEXT
+            )""",
+            "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
+            "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
+        ),
+    ),
+    (4, (TARGETS_DDL, TARGETS_INDEX)),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 VERSION_TABLE = "schema_version"
