@@ -32,9 +32,10 @@ import pandas as pd
 from forecast.app import access
 from forecast.app.access import Actor, require
 from forecast.app.overview_tables import in_catalogue_order
+from forecast.data.bounded import read_files_bounded
 from forecast.data.catalog import REGIONS
 from forecast.data.errors import DataError, Problem
-from forecast.data.files import current_data_dir, read_table, resolve_data_path
+from forecast.data.files import current_data_dir, resolve_data_path
 from forecast.data.schema import INDICATOR, PERIOD, REGION
 from forecast.decisions.scenario_files import SUFFIXES, named_by_hash, scan_scenarios, scenario_file_name
 from forecast.decisions.scenarios import load_scenario, save_scenario
@@ -98,7 +99,8 @@ def validate_upload(path: Any, name: str | None = None) -> ValidationReport:
     name = name or str(path)
     rename = {str(path): name}
     try:
-        obs = read_table(path)
+        # parsed in a child process with memory and time limits: a hostile file never takes the server down
+        [(obs, _)] = read_files_bounded([path])
     except DataError as e:
         probs = e.problems or [Problem(name, None, None, e.summary)]
         return ValidationReport(name, None, problems_frame(probs, rename), e.summary.replace(str(path), name))
@@ -270,7 +272,7 @@ def ingest_upload(path: Any, *, actor: Actor, db: Any, name: str | None = None) 
     store = Store(db)
     log = store.ingest_log()
     before = int(log["id"].max()) if len(log) else None
-    report = store.ingest([path])
+    report = store.ingest([path], reader=read_files_bounded)
     log = store.ingest_log()
     mine = log.loc[log["sha256"].isin([f.sha256 for f in report.files]), "id"]
     after = int(mine.max()) if len(mine) else None

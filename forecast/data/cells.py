@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
 import pandas as pd
 
+_NON_FINITE = re.compile(r"[+-]?(inf|infinity|nan|∞)")
 _NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?(e[+-]?\d+)?|[+-]?\.\d+")
 
 
@@ -49,34 +51,54 @@ def classify_unit(v: object) -> str:
 
 
 def is_missing(v: object) -> bool:
-    """True for a blank cell or an explicit 'not published' marker (—, -, …, /, NA)."""
+    """True for a blank cell or an explicit 'not published' marker (—, -, …, /, NA).
+
+    ``nan`` is not one: it is what a program writes for a number it lost, and :func:`parse_number` refuses it.
+    """
     s = fold(v)
-    return s == "" or bool(re.fullmatch(r"[-—–―‐…./]+", s)) or s in ("na", "n/a", "nan", "null", "none", "#n/a")
+    return s == "" or bool(re.fullmatch(r"[-—–―‐…./]+", s)) or s in ("na", "n/a", "null", "none", "#n/a")
 
 
 def parse_number(v: object) -> Decimal | None:
     """Parse a published number: None for blank or a missing marker; ``ValueError`` if unreadable.
 
+    Non-finite numbers are refused: ``inf``, ``nan`` (written out: an unpublished figure is — or an empty cell)
+    and numbers past the largest float (``1e400``), which would be stored as infinity.
+
     Examples
     --------
     >>> parse_number("14,142.8"), parse_number("－１.２%"), parse_number("—")
     (Decimal('14142.8'), Decimal('-1.2'), None)
+    >>> parse_number("1e400")
+    Traceback (most recent call last):
+    ...
+    ValueError: number '1e400' is too large to store (the largest is about 1.8e308); check the cell
     """
     if isinstance(v, bool):
         raise ValueError(f"expected a number, got {v!r}")
+    if isinstance(v, float) and v != v:
+        return None   # an empty cell as some readers give it
+    if isinstance(v, float) and not math.isfinite(v):
+        raise ValueError(f"{v!r} is not a finite number; write the figure, or — for an unpublished one")
     if isinstance(v, int | float):
-        return None if v != v else Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
+        return Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
     if is_missing(v):
         return None
     s = unicodedata.normalize("NFKC", text(v)).replace("\u2212", "-").replace(" ", "").casefold()
     s = s[:-1] if s.endswith("%") else s
+    if _NON_FINITE.fullmatch(s):
+        raise ValueError(f"{text(v)!r} is not a finite number; write the figure, or — (or leave the cell empty) "
+                         "for an unpublished one")
     if not _NUMBER.fullmatch(s):
         raise ValueError(f"cannot read number {text(v)!r}; expected e.g. 1234.5, 1,234.5, -3.2 or 6.7%, "
                          "or — for an unpublished figure")
     try:
-        return Decimal(s.replace(",", ""))
+        d = Decimal(s.replace(",", ""))
     except InvalidOperation:
         raise ValueError(f"cannot read number {text(v)!r}") from None
+    if not math.isfinite(float(d)):
+        raise ValueError(f"number {text(v)!r} is too large to store (the largest is about 1.8e308); check the cell")
+    return d
 
 
 def parse_vintage(v: object) -> str:

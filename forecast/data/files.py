@@ -24,7 +24,10 @@ wide (by month)
     ``1-10月增长%``); otherwise a cell's measure comes from a 类型/measure column, from the indicator
     cell (``社会消费品零售总额 累计增长%``), from a ``%`` in the 单位 column, or from a block title line
     (a line with one cell such as ``累计增长(%)``); otherwise it is the YTD value. The header may repeat
-    to start a second block.
+    to start a second block. Rows split by measure, as statistics bureaus publish them (one row 累计值 and
+    one row 累计增长 per region × indicator, the measure in a column 项目/指标项/计量/类型, found by its
+    header or by its cells), are merged into one figure per region × indicator × month; a cell of that
+    column naming no year-to-date measure (当月值, …) is a problem at its row and column.
 bulletin (统计月报)
     One row per region, a column pair per indicator: ``社会消费品零售总额 累计值 | 比上年同期增长%`` in
     one header row, or a two-row header with the indicator name (merged in Excel, or followed by blank
@@ -52,12 +55,24 @@ figures; in the long layout a row whose value and growth cells are both empty is
 problem, while a row whose cells hold only missing markers is skipped (the release says it was not
 published).
 
+Numbers must be finite: ``inf``, ``nan`` written out and numbers past the largest float (``1e400``) are
+refused. A period is the end month of a YTD figure, published the month after at the earliest: a period
+later than the month of its row's release date, or (without one) than this month, is refused, as is a
+release date after today (``today=`` pins the date).
+
+Limits. A file is read within the limits of :mod:`forecast.data.limits` (200,000 rows and 1,000 columns a
+table, 2,000,000 cells and 200 MB a file, …), checked before loading where the file allows it and while
+streaming, so a hostile file (a cell at XFD1048576, a zip bomb, a 50 MB cell) is refused in seconds.
+:func:`forecast.data.bounded.read_files_bounded` also reads in a child process with a memory and a time limit,
+for uploads.
+
 Every problem of every file is collected and raised as one :class:`DataError`. The records of every layout are
 validated by :mod:`forecast.data.records`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -126,7 +141,7 @@ def _frame(rows: list[dict]) -> tuple[pd.DataFrame, list[int | None]]:
     return schema.validate_observations(obs, "observations"), lines
 
 
-def _parse_file(path: Path, encoding: str | None) -> tuple[list[dict], list[Problem], list[Note]]:
+def _parse_file(path: Path, encoding: str | None, today: dt.date | None) -> tuple[list[dict], list[Problem], list[Note]]:
     rows, probs, notes = [], [], []
     try:
         grids = read_grids(path, encoding)
@@ -150,7 +165,7 @@ def _parse_file(path: Path, encoding: str | None) -> tuple[list[dict], list[Prob
             if outside_catalogue(text(rec.region.value)):
                 skipped[text(rec.region.value)] = None
                 continue
-            row, p = validate_record(rec, label)
+            row, p = validate_record(rec, label, today)
             probs += p
             if row is not None:
                 rows.append(row)
@@ -162,7 +177,7 @@ def _parse_file(path: Path, encoding: str | None) -> tuple[list[dict], list[Prob
 
 
 def read_tables(paths: Iterable[str | os.PathLike] | str | os.PathLike, *,
-                encoding: str | None = None) -> pd.DataFrame:
+                encoding: str | None = None, today: dt.date | None = None) -> pd.DataFrame:
     """Read official tables into one validated observations frame.
 
     Parameters
@@ -171,6 +186,9 @@ def read_tables(paths: Iterable[str | os.PathLike] | str | os.PathLike, *,
         ``.csv``/``.txt``/``.tsv``/``.xlsx``/``.xls`` files in any layout described in :mod:`forecast.data.files`.
     encoding : str, optional
         Text encoding of CSV files; default: try UTF-8 (with or without BOM), then GBK.
+    today : date, optional
+        The date against which a period without a release date is judged (a period later than this month
+        is refused); default: the date today.
 
     Returns
     -------
@@ -194,12 +212,12 @@ def read_tables(paths: Iterable[str | os.PathLike] | str | os.PathLike, *,
     """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
-    rows, probs, notes = _checked_rows([Path(p) for p in paths], encoding)
-    _raise_problems(probs)
+    rows, probs, notes = _checked_rows([Path(p) for p in paths], encoding, today)
+    raise_problems(probs)
     return with_notes(_frame(rows)[0], notes)
 
 
-def read_files(paths: Iterable[str | os.PathLike], *, encoding: str | None = None
+def read_files(paths: Iterable[str | os.PathLike], *, encoding: str | None = None, today: dt.date | None = None
                ) -> list[tuple[pd.DataFrame, list[int | None]]]:
     """Read each file on its own: its observations and the line in the file of each row.
 
@@ -212,8 +230,8 @@ def read_files(paths: Iterable[str | os.PathLike], *, encoding: str | None = Non
     >>> len(lines) == len(obs), lines[:3]
     (True, [2, 3, 4])
     """
-    checked = [_checked_rows([Path(p)], encoding) for p in paths]
-    _raise_problems([prob for _, probs, _ in checked for prob in probs])
+    checked = [_checked_rows([Path(p)], encoding, today) for p in paths]
+    raise_problems([prob for _, probs, _ in checked for prob in probs])
     out = []
     for rows, _, notes in checked:
         obs, lines = _frame(rows)
@@ -221,13 +239,14 @@ def read_files(paths: Iterable[str | os.PathLike], *, encoding: str | None = Non
     return out
 
 
-def _checked_rows(paths: list[Path], encoding: str | None) -> tuple[list[dict], list[Problem], list[Note]]:
+def _checked_rows(paths: list[Path], encoding: str | None, today: dt.date | None
+                  ) -> tuple[list[dict], list[Problem], list[Note]]:
     """The parsed rows of ``paths`` after the checks across them, every problem found and the notes."""
     rows: list[dict] = []
     probs: list[Problem] = []
     notes: list[Note] = []
     for path in paths:
-        r, p, n = _parse_file(path, encoding)
+        r, p, n = _parse_file(path, encoding, today)
         rows += r
         probs += p
         notes += n
@@ -235,13 +254,15 @@ def _checked_rows(paths: list[Path], encoding: str | None) -> tuple[list[dict], 
     return rows, probs + cross, notes
 
 
-def _raise_problems(probs: list[Problem]) -> None:
+def raise_problems(probs: list[Problem]) -> None:
+    """Raise every problem in one DataError (``"<n> problem(s) in <files>; nothing was read"``), if there are any."""
     if probs:
         names = ", ".join(dict.fromkeys(p.file for p in probs))
         raise DataError(f"{len(probs)} problem(s) in {names}; nothing was read", probs)
 
 
-def read_table(path: str | os.PathLike, *, encoding: str | None = None) -> pd.DataFrame:
+def read_table(path: str | os.PathLike, *, encoding: str | None = None, today: dt.date | None = None
+               ) -> pd.DataFrame:
     """Read one official table (CSV or Excel, any supported layout) into validated observations.
 
     See :func:`read_tables` for parameters and errors; the layouts are described in :mod:`forecast.data.files`.
@@ -252,7 +273,7 @@ def read_table(path: str | os.PathLike, *, encoding: str | None = None) -> pd.Da
     >>> obs.columns.tolist()
     ['region', 'indicator', 'period', 'ytd_value', 'ytd_yoy', 'vintage', 'status', 'source']
     """
-    return read_tables([path], encoding=encoding)
+    return read_tables([path], encoding=encoding, today=today)
 
 
 def load_bundled(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:

@@ -5,24 +5,34 @@ knows about layouts or figures: :mod:`forecast.data.layouts` and :mod:`forecast.
 header in a grid, :mod:`forecast.data.files` validates the figures. The file types and encodings read are
 described in :mod:`forecast.data.files`.
 
-``.xlsx`` is read with openpyxl; an old ``.xls`` workbook (BIFF, as the national statistics database and
-older office software save it) with python-calamine, which is about 7x faster than xlrd on .xls and well
-maintained; a ``.xls`` file that is really an ``.xlsx`` (zip) is read as one. Neither path limits the size of
-a sheet. Merged cells show their value in every cell they cover, in both.
+Every file is read within the limits of :mod:`forecast.data.limits` (rows, columns, cells, size), checked
+before loading where the file allows it and counted while streaming, so that a hostile file is refused in
+seconds with a :class:`DataError` naming the file and, where there is one, the row and column:
+
+- CSV text is streamed (decoded chunk by chunk, one line at a time), each line at most ``max_line_chars``
+  and each cell at most ``max_field_chars`` characters.
+- ``.xlsx`` is read by :mod:`forecast.data.xlsx` (zip checked before inflating, sheets scanned, then openpyxl
+  in read-only mode).
+- an old ``.xls`` workbook (BIFF, as the national statistics database and older office software save it) by
+  :mod:`forecast.data.xls` (cells counted from the file's records, then python-calamine, about 7x faster than
+  xlrd on .xls); a ``.xls`` file that is really an ``.xlsx`` (zip) is read as one.
+
+Merged cells show their value in every cell they cover, in both workbook formats.
 """
 
 from __future__ import annotations
 
 import csv
-import io as _io
-import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import python_calamine
+from typing import TextIO
 
 from forecast.data.cells import text
 from forecast.data.errors import DataError, Problem
+from forecast.data.limits import GridBudget, Limits, refuse
+from forecast.data.xls import read_xls
+from forecast.data.xlsx import read_xlsx
 
 _MAGIC = {b"\x89PNG": "a PNG image", b"PK\x03\x04": "a zip archive (an .xlsx workbook renamed?)",
           b"%PDF": "a PDF document", b"\xd0\xcf\x11\xe0": "an old Excel workbook (name it .xls to read it)",
@@ -48,90 +58,101 @@ def _problem(file: str, message: str) -> DataError:
     return DataError(f"{file}: cannot read", [Problem(file, None, None, message)])
 
 
-def _csv_lines(path: Path, encoding: str | None) -> list[Line]:
-    file, data = str(path), path.read_bytes()
-    if not data.strip():
-        raise _problem(file, "file is empty; expected a table with a header row such as 地区,指标,时期,累计值,累计增长")
-    utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")   # Excel's "Unicode text" export: UTF-16, tab-separated
-    for magic, what in _MAGIC.items():
-        if data.startswith(magic) and not utf16:
-            raise _problem(file, f"file is {what}, not a text table; save the table as CSV (UTF-8 or GBK) or .xlsx")
-    if b"\x00" in data[:4096] and not utf16:
-        raise _problem(file, "file is binary (NUL bytes), not a text table; save it as CSV (UTF-8 or GBK) or .xlsx")
-    encodings = [encoding] if encoding else ["utf-16"] if utf16 else ["utf-8-sig", "gb18030"]
-    for enc in encodings:
-        try:
-            content = data.decode(enc)
-            break
-        except (UnicodeDecodeError, LookupError) as e:
-            err = e
-    else:
-        raise _problem(file, f"cannot decode the file as {' or '.join(encodings)} ({err}); save it as UTF-8 or "
-                       "GBK, or pass encoding=")
-    first = content.lstrip("\ufeff").split("\n", 1)[0]
-    delim = "\t" if path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first) else ","
-    reader, lines, prev = csv.reader(_io.StringIO(content.lstrip("\ufeff"), newline=""), delimiter=delim), [], 0
-    for cells in reader:
-        lines.append(Line(prev + 1, tuple(cells)))
-        prev = reader.line_num
+def _bounded_lines(f: TextIO, limit: int, file: str) -> Iterator[str]:
+    """The lines of a text stream, refusing one longer than ``limit`` characters before it is all read."""
+    n = 0
+    while True:
+        line = f.readline(limit + 1)
+        if not line:
+            return
+        n += 1
+        if len(line) > limit and not line.endswith(("\n", "\r")):
+            raise refuse(file, n, None, f"the line is longer than {limit:,} characters (TROIKA_MAX_LINE_CHARS); "
+                         "an official table's lines are short: is this a table?")
+        yield line
+
+
+def _csv_error(file: str, row: int, e: csv.Error, limits: Limits) -> DataError:
+    if "field larger than field limit" in str(e):
+        return refuse(file, row, None, (
+            f"a cell is longer than {limits.max_field_chars:,} characters (TROIKA_MAX_FIELD_CHARS); an official "
+            "table's cells are short: is this a table? (a quote \" left open makes the rest of the file one cell)"))
+    if "NUL" in str(e):
+        return refuse(file, row, None, "the line holds a NUL byte: the file is binary, not a text table; save it "
+                      "as CSV (UTF-8 or GBK) or .xlsx")
+    return refuse(file, row, None, f"cannot read the CSV text ({e}); save the table again as CSV")
+
+
+def _parse_csv(path: Path, encoding: str, delim: str, limits: Limits) -> list[Line]:
+    """Stream the CSV text: each record a Line, counted in a budget. ``UnicodeDecodeError`` when the text is
+    not in ``encoding``."""
+    file, budget = str(path), GridBudget(str(path), limits)
+    lines: list[Line] = []
+    prev = 0
+    old = csv.field_size_limit(limits.max_field_chars)
+    try:
+        with path.open("r", encoding=encoding, newline="") as f:
+            reader = csv.reader(_bounded_lines(f, limits.max_line_chars, file), delimiter=delim)
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as e:
+                    raise _csv_error(file, prev + 1, e, limits) from None
+                if not lines and cells and cells[0].startswith("\ufeff"):
+                    cells[0] = cells[0].lstrip("\ufeff")
+                budget.line(file, prev + 1, len(cells))
+                lines.append(Line(prev + 1, tuple(cells)))
+                prev = reader.line_num
+    finally:
+        csv.field_size_limit(old)
     return lines
 
 
-def _xlsx_sheets(path: Path) -> list[tuple[str, list[Line]]]:
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as e:
-        raise _problem(str(path), f"not a readable .xlsx workbook ({type(e).__name__}: {e}); re-save it from "
-                       "Excel as .xlsx, or export the table as CSV") from None
-    sheets = []
-    for ws in wb.worksheets:
-        grid = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
-        for rng in ws.merged_cells.ranges:   # show a merged value in every cell it covers
-            for r in range(rng.min_row - 1, min(rng.max_row, len(grid))):
-                for c in range(rng.min_col - 1, min(rng.max_col, len(grid[r]))):
-                    grid[r][c] = grid[rng.min_row - 1][rng.min_col - 1]
-        lines = [Line(i + 1, tuple(r)) for i, r in enumerate(grid)]
-        if any(not ln.is_blank() for ln in lines):
-            sheets.append((ws.title, lines))
-    if not sheets:
-        raise _problem(str(path), "workbook has no data: every sheet is empty")
-    return sheets
-
-
-def _fill_merged(grid: list[list], ranges: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
-    """Show a merged value in every cell it covers (ranges 0-based and inclusive, as calamine gives them)."""
-    for (r0, c0), (r1, c1) in ranges:
-        if r0 >= len(grid) or c0 >= len(grid[r0]):
-            continue
-        for r in range(r0, min(r1 + 1, len(grid))):
-            for c in range(c0, min(c1 + 1, len(grid[r]))):
-                grid[r][c] = grid[r0][c0]
-
-
-def _xls_sheets(path: Path) -> list[tuple[str, list[Line]]]:
-    file = str(path)
+def _csv_lines(path: Path, encoding: str | None, limits: Limits) -> list[Line]:
+    file, size = str(path), path.stat().st_size
     with path.open("rb") as f:
-        head = f.read(8)
-    if not head.startswith((_OLE, _ZIP)):
-        what = "empty" if not head else "text (an HTML or text table saved as .xls?)" if b"\x00" not in head \
-            else "not an Excel workbook"
-        raise _problem(file, f"not a readable old .xls workbook: the file is {what}; open it in Excel and save it "
-                       "as .xlsx, or export the table as CSV")
-    try:
-        with path.open("rb") as f:   # from a file object calamine tells .xls from .xlsx by content, not by name
-            wb = python_calamine.CalamineWorkbook.from_filelike(f)
-        sheets = []
-        for name in wb.sheet_names:
-            sheet = wb.get_sheet_by_name(name)
-            grid = [list(r) for r in sheet.to_python(skip_empty_area=False)]
-            _fill_merged(grid, getattr(sheet, "merged_cell_ranges", None) or [])
-            sheets.append((name, grid))
-    except (python_calamine.CalamineError, OSError, ValueError) as e:
-        raise _problem(file, f"not a readable old .xls workbook ({type(e).__name__}: {e}); re-save it from Excel "
-                       "as .xlsx, or export the table as CSV") from None
-    out = [(name, [Line(i + 1, tuple(r)) for i, r in enumerate(grid)]) for name, grid in sheets]
+        head = f.read(4096)
+    if not head.strip() and size <= len(head):
+        raise _problem(file, "file is empty; expected a table with a header row such as 地区,指标,时期,累计值,累计增长")
+    if size > limits.max_bytes:
+        raise refuse(file, None, None, f"the file is {size / 1e6:,.0f} MB, past the {limits.max_file_mb:,} MB troika "
+                     "reads (TROIKA_MAX_FILE_MB); an official table is far smaller: is this a table?")
+    utf16 = head[:2] in (b"\xff\xfe", b"\xfe\xff")   # Excel's "Unicode text" export: UTF-16, tab-separated
+    for magic, what in _MAGIC.items():
+        if head.startswith(magic) and not utf16:
+            raise _problem(file, f"file is {what}, not a text table; save the table as CSV (UTF-8 or GBK) or .xlsx")
+    if b"\x00" in head and not utf16:
+        raise _problem(file, "file is binary (NUL bytes), not a text table; save it as CSV (UTF-8 or GBK) or .xlsx")
+    encodings = [encoding] if encoding else ["utf-16"] if utf16 else ["utf-8-sig", "gb18030"]
+    # the delimiter from the first line: tab and comma are the same byte in UTF-8 and GBK
+    first = (head.decode("utf-16", errors="ignore") if utf16 else head.decode("latin-1")).lstrip("\ufeff")
+    first = first.split("\n", 1)[0]
+    delim = "\t" if path.suffix.lower() == ".tsv" or ("\t" in first and "," not in first) else ","
+    for enc in encodings:
+        try:
+            return _parse_csv(path, enc, delim, limits)
+        except (UnicodeDecodeError, LookupError) as e:
+            err = e
+    raise _problem(file, f"cannot decode the file as {' or '.join(encodings)} ({err}); save it as UTF-8 or "
+                   "GBK, or pass encoding=")
+
+
+def _workbook_sheets(path: Path, limits: Limits) -> list[tuple[str, list[Line]]]:
+    file = str(path)
+    if path.suffix.lower() == ".xls":
+        with path.open("rb") as f:
+            head = f.read(8)
+        if not head.startswith((_OLE, _ZIP)):
+            what = "empty" if not head else "text (an HTML or text table saved as .xls?)" if b"\x00" not in head \
+                else "not an Excel workbook"
+            raise _problem(file, f"not a readable old .xls workbook: the file is {what}; open it in Excel and save "
+                           "it as .xlsx, or export the table as CSV")
+        sheets = read_xls(path, limits) if head.startswith(_OLE) else read_xlsx(path, limits)
+    else:
+        sheets = read_xlsx(path, limits)
+    out = [(name, [Line(r, cells) for r, cells in rows]) for name, rows in sheets]
     out = [(name, lines) for name, lines in out if any(not ln.is_blank() for ln in lines)]
     if not out:
         raise _problem(file, "workbook has no data: every sheet is empty")
@@ -148,7 +169,8 @@ def read_grids(path: Path, encoding: str | None) -> list[tuple[str, str | None, 
     Raises
     ------
     DataError
-        When the file is missing, empty, binary, of an unsupported type or cannot be decoded.
+        When the file is missing, empty, binary, of an unsupported type, cannot be decoded, or holds more than
+        the limits of :mod:`forecast.data.limits` allow.
 
     Examples
     --------
@@ -158,12 +180,12 @@ def read_grids(path: Path, encoding: str | None) -> list[tuple[str, str | None, 
     """
     if not path.is_file():
         raise _problem(str(path), "file not found (or not a file)")
-    suffix = path.suffix.lower()
+    suffix, limits = path.suffix.lower(), Limits.current()
     if suffix in (".xlsx", ".xlsm", ".xls"):
-        sheets = _xls_sheets(path) if suffix == ".xls" else _xlsx_sheets(path)
+        sheets = _workbook_sheets(path, limits)
         many = len(sheets) > 1
         return [(f"{path} [sheet {name}]" if many else str(path), name, lines) for name, lines in sheets]
     if suffix not in (".csv", ".txt", ".tsv"):
         raise _problem(str(path), f"unsupported file type {suffix or '(none)'!r}; expected .csv, .txt, .tsv, .xlsx "
                        "or .xls")
-    return [(str(path), None, _csv_lines(path, encoding))]
+    return [(str(path), None, _csv_lines(path, encoding, limits))]

@@ -8,17 +8,23 @@ recognised first, by :mod:`forecast.data.national_export`, which builds on the h
 are not validated here: :mod:`forecast.data.records` resolves names, parses numbers and periods, converts units
 and checks the rules. The
 cell parsers (:func:`text`, :func:`fold`, :func:`classify_unit`, :func:`is_missing`, :func:`parse_period`)
-live in :mod:`forecast.data.cells` and :class:`Line` in :mod:`forecast.data.grids`; both are importable from here too.
+live in :mod:`forecast.data.cells`, the header cells (roles, measures, units) in :mod:`forecast.data.headers`
+and :class:`Line` in :mod:`forecast.data.grids`; all are importable from here too.
+
+A wide or long table may give each row's measure in a column of its own (``项目``, ``指标项``, ``计量``,
+``类型``…: one row 累计值 and one row 累计增长 per region × indicator, as statistics bureaus publish): the
+column is found by its header, or by its cells when they all name a measure; the two rows give the two
+halves of one figure (merged by :func:`forecast.data.records.cross_checks`), and a cell of that column that
+names no measure is a problem at its row and column.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
-from forecast.data.catalog import INDICATORS, indicator_code, is_indicator, normalise_name
-from forecast.data.cells import (
+from forecast.data.catalog import INDICATORS, normalise_name
+from forecast.data.cells import (  # noqa: F401 - parse_period is importable from here
     PERIOD_IN_TEXT,
     classify_unit,
     fold,
@@ -28,35 +34,25 @@ from forecast.data.cells import (
 )
 from forecast.data.errors import DataError, Problem
 from forecast.data.grids import Line
+from forecast.data.headers import (  # noqa: F401 - ROLE_NAMES is importable from here
+    ROLE_NAMES,
+    measure_of,
+    resolve_indicator,
+    role_of,
+    split_measure,
+    split_unit,
+)
 
 #: How many lines from the top are searched for the header row.
 HEADER_SEARCH_LINES = 40
 
-ROLE_NAMES: dict[str, tuple[str, ...]] = {
-    "region": ("地区", "地区名称", "区域", "城市", "市别", "各市", "地市", "行政区划", "region", "city", "area"),
-    "indicator": ("指标", "指标名称", "项目", "indicator", "indicatorname", "item", "series"),
-    "period": ("时期", "时间", "统计时期", "报告期", "期别", "月份", "period", "month", "ytdperiod"),
-    "year": ("年份", "年度", "年", "year"),
-    "value": ("累计值", "本年累计", "累计完成", "累计数", "累计", "绝对值", "数值", "ytdvalue", "value", "level",
-              "ytdlevel", "cumulativevalue", "ytdtotal", "本月止累计"),
-    "yoy": ("累计增长", "累计增速", "累计同比", "比上年同期增长", "比去年同期增长", "比上年同期增减", "同比增长",
-            "同比增速", "同比", "增长", "增速", "增长率", "增减", "ytdyoy", "yoy", "growth", "growthrate",
-            "ytdgrowth", "yoygrowth", "cumulativegrowth", "ytdchange", "累计增长率", "增幅", "累计增幅",
-            "同比增幅", "比上年增长", "同比±", "比上年同期±"),
-    "unit": ("单位", "计量单位", "unit", "units"),
-    "status": ("状态", "数据状态", "status"),
-    "source": ("来源", "数据来源", "资料来源", "source"),
-    "vintage": ("发布日期", "发布时间", "版本", "vintage", "releasedate", "release"),
-    "measure": ("类型", "口径", "数据类型", "指标类型", "measure", "type"),
-}
-_ROLE = {normalise_name(n): role for role, names in ROLE_NAMES.items() for n in names}
-#: Measure words that may end a header, an indicator cell or a block title, longest first.
-_MEASURE_WORDS = sorted(((normalise_name(n), role) for role in ("value", "yoy") for n in ROLE_NAMES[role]),
-                        key=lambda t: -len(t[0]))
 #: Labels used in problems about a missing column.
 COLUMN_LABELS = {"region": "地区/region", "indicator": "指标/indicator", "period": "时期/period",
                  "value": "累计值/ytd_value", "yoy": "累计增长/ytd_yoy"}
 _NOTE = re.compile(r"^(注|说明|备注|资料来源|数据来源|note|source)", re.IGNORECASE)
+_WORD = {"value": "累计值", "yoy": "累计增长"}
+#: How many lines below a header are looked at to find a column naming each row's measure by its cells.
+_SAMPLE = 200
 _UNIT_IN_TEXT = re.compile(r"亿美元|万美元|千美元|美元|usd|us\$|亿元|万元|千元|%|百分比")
 
 
@@ -89,53 +85,6 @@ class Record:
     source: Cell | None = None
     vintage: Cell | None = None
     long: bool = False
-
-
-# ---------------------------------------------------------------- header cells
-@functools.lru_cache(maxsize=4096)
-def split_unit(v: object) -> tuple[str, str | None]:
-    """Take a unit out of a header: ``'累计值(万元)'`` → ``('累计值', '万元')``; ``'增长%'`` → ``('增长', '%')``."""
-    s, unit = fold(v), None
-    for m in list(re.finditer(r"[(\[【]([^)\]】]*)[)\]】]", s)):
-        if classify_unit(m.group(1)) not in ("", "?"):
-            unit = m.group(1).replace("单位", "").strip(":：")
-            s = s.replace(m.group(0), "")
-    m = re.search(r"(亿美元|万美元|千美元|美元|亿元|万元|%)$", s)
-    if m:
-        unit, s = unit or m.group(1), s[: m.start()]
-    return s.strip(":：/|_-,"), unit
-
-
-@functools.lru_cache(maxsize=4096)
-def split_measure(v: object) -> tuple[str, str | None, str | None]:
-    """Split header text into (rest, measure 'value'|'yoy'|None, unit)."""
-    s, unit = split_unit(v)
-    key = normalise_name(s)
-    for word, role in _MEASURE_WORDS:
-        if key.endswith(word):
-            cut = len(s)
-            while cut > 0 and normalise_name(s[cut:]) != word:
-                cut -= 1
-            return s[:cut].strip(":：/|_-,"), role, unit
-    if unit and classify_unit(unit) == "%":
-        return s, "yoy", unit
-    return s, ("value" if unit else None), unit
-
-
-@functools.lru_cache(maxsize=4096)
-def role_of(v: object) -> str | None:
-    """The column role a header cell names (see ROLE_NAMES), or None."""
-    rest, unit = split_unit(v)
-    return _ROLE.get(normalise_name(rest)) if rest else ("yoy" if unit == "%" else None)
-
-
-@functools.lru_cache(maxsize=4096)
-def resolve_indicator(v: object) -> tuple[str | None, str | None, str | None]:
-    """(code, measure, unit) of an indicator cell such as '社会消费品零售总额 累计增长(%)'."""
-    if is_indicator(text(v)):
-        return indicator_code(text(v)), None, None
-    rest, measure, unit = split_measure(v)
-    return (indicator_code(rest) if rest and is_indicator(rest) else None), measure, unit
 
 
 # ---------------------------------------------------------------- layouts
@@ -184,16 +133,56 @@ def _find_header(lines: list[Line]) -> tuple[int, str] | None:
     return None
 
 
-def _columns(line: Line, file: str, problems: list[Problem]) -> dict[str, int]:
-    cols: dict[str, int] = {}
+def _columns(line: Line, file: str, problems: list[Problem], below: list[Line] = ()) -> dict[str, int]:
+    """The column of each role in a header; with the lines ``below`` it, a column naming each row's measure
+    (see :func:`_measure_column`) is ``cols['measure']``."""
+    measure = _measure_column(line, below)
+    cols: dict[str, int] = {} if measure is None else {"measure": measure}
     for j, c in enumerate(line.cells):
-        role = role_of(c)
+        role = role_of(c) if j != measure else None
         if role and role in cols and role != "measure":
             problems.append(Problem(file, line.row, text(c), f"two columns mean {role} ({text(line.get(cols[role]))!r} "
                                     f"and {text(c)!r}); keep one"))
-        elif role:
+        elif role and not (role == "measure" and measure is not None):
             cols[role] = j
     return cols
+
+
+def _measure_column(header: Line, below: list[Line]) -> int | None:
+    """The column that names each row's measure: headed 类型/指标项/计量 (any measure role), 项目 beside
+    another indicator column (指标), or, with no other role, one whose cells all name a measure."""
+    roles = [role_of(c) for c in header.cells]
+    named = [j for j, r in enumerate(roles) if r == "measure"]
+    if named:
+        return named[0]
+    if roles.count("indicator") > 1:
+        item = [j for j, c in enumerate(header.cells) if roles[j] == "indicator" and normalise_name(c) == "项目"]
+        if item:
+            return item[0]
+    for j, role in enumerate(roles):
+        if role is not None:
+            continue
+        filled = [ln.get(j) for ln in below if text(ln.get(j)) and not is_note(ln)]
+        if filled and all(measure_of(v)[0] for v in filled) and not re.search(r"\d", fold(header.get(j))):
+            return j
+    return None
+
+
+def _row_measure(line: Line, header: Line, cols: dict[str, int], file: str,
+                 problems: list[Problem]) -> tuple[str | None, Cell | None] | None:
+    """(measure, unit cell) a row's measure column gives, (None, None) without one; None (and a problem) when
+    its cell names no measure."""
+    if "measure" not in cols:
+        return None, None
+    j = cols["measure"]
+    measure, unit = measure_of(line.get(j))
+    if measure is None:
+        v = text(line.get(j))
+        problems.append(Problem(file, line.row, text(header.get(j)), (
+            f"unknown measure {v!r}; expected 累计值 (the year-to-date value) or 累计增长 (its growth, %): troika "
+            "reads year-to-date figures only" if v else "the measure is empty; expected 累计值 or 累计增长")))
+        return None
+    return measure, Cell(unit, line.row, text(header.get(j))) if unit else None
 
 
 def _cell(line: Line, j: int | None, header: Line) -> Cell | None:
@@ -220,7 +209,7 @@ def _meta(line: Line, header: Line, cols: dict[str, int], titles: _Titles) -> di
 
 def _long(lines, h, titles, file, problems) -> list[Record]:
     header = lines[h]
-    cols = _columns(header, file, problems)
+    cols = _columns(header, file, problems, lines[h + 1:h + 1 + _SAMPLE])
     need = [r for r in ("region", "indicator") if r not in cols]
     need += [] if "period" in cols or titles.period else ["period"]
     need += [] if {"value", "yoy"} & set(cols) else ["value"]
@@ -229,15 +218,23 @@ def _long(lines, h, titles, file, problems) -> list[Record]:
                                 f"{[text(c) for c in header.cells if text(c)]}"))
     if need:
         return []
+    # one number column and a measure column: each row's measure says what the number is
+    number = None if {"value", "yoy"} <= set(cols) or "measure" not in cols else "value" if "value" in cols else "yoy"
     out, header_unit, region_head = [], _unit_cell(header, cols.get("value"), titles), text(header.get(cols["region"]))
     for line in lines[h + 1:]:
         if line.is_blank() or is_note(line) or text(line.get(cols["region"])) == region_head:
             continue   # blank, a note, or the header repeated (tables pasted one under another)
         unit = _cell(line, cols.get("unit"), header)
         unit = unit if unit is not None and text(unit.value) else header_unit
+        value, yoy = _cell(line, cols.get("value"), header), _cell(line, cols.get("yoy"), header)
+        if number is not None:
+            given = _row_measure(line, header, cols, file, problems)
+            if given is None:
+                continue
+            cell, unit = value or yoy, given[1] or unit
+            value, yoy = (cell, None) if given[0] == "value" else (None, cell)
         out.append(Record(line.row, _cell(line, cols["region"], header), _cell(line, cols["indicator"], header),
-                          _cell(line, cols.get("period"), header) or titles.period,
-                          value=_cell(line, cols.get("value"), header), yoy=_cell(line, cols.get("yoy"), header),
+                          _cell(line, cols.get("period"), header) or titles.period, value=value, yoy=yoy,
                           unit=unit, long=True, **_meta(line, header, cols, titles)))
     return out
 
@@ -246,9 +243,16 @@ def _wide(lines, h, titles, file, problems) -> list[Record]:
     out: list[Record] = []
     block: tuple[str | None, Cell | None] = (None, None)
     header, cols, pcols = lines[h], {}, {}
-    for line in lines[h:]:
+    for i in range(h, len(lines)):
+        line = lines[i]
         if line is header or role_of(line.get(cols.get("region", 0))) == "region":
-            header, cols, pcols = line, _columns(line, file, problems), {}
+            rcol = next((j for j, c in enumerate(line.cells) if role_of(c) == "region"), 0)
+            below = []
+            for ln in lines[i + 1:]:
+                if role_of(ln.get(rcol)) == "region" or len(below) >= _SAMPLE:
+                    break
+                below.append(ln)
+            header, cols, pcols = line, _columns(line, file, problems, below), {}
             for j, c in enumerate(line.cells):
                 if role_of(c) is None and re.search(r"\d", fold(c)):
                     rest, measure, unit = split_measure(c)
@@ -270,16 +274,25 @@ def _wide(lines, h, titles, file, problems) -> list[Record]:
             continue
         ind = _cell(line, cols.get("indicator"), header)
         _, ind_measure, ind_unit = resolve_indicator(ind.value)
-        row_measure = split_measure(line.get(cols["measure"]))[1] if "measure" in cols else None
+        given = _row_measure(line, header, cols, file, problems) if any(
+            not is_missing(line.get(j)) for j in pcols) else None
+        if given is None:
+            continue
+        row_measure, measure_unit = given
         row_unit = _cell(line, cols.get("unit"), header)
         row_unit = row_unit if row_unit is not None and text(row_unit.value) else None
         unit_measure = "yoy" if row_unit and classify_unit(row_unit.value) == "%" else None
-        for j, (rest, measure, head_unit) in pcols.items():
+        for j, (rest, head_measure, head_unit) in pcols.items():
             if is_missing(line.get(j)):
                 continue
-            measure = measure or row_measure or ind_measure or unit_measure or block[0] or "value"
-            unit = head_unit or row_unit or (Cell(ind_unit, line.row, ind.column) if ind_unit else None) \
-                or block[1] or titles.unit
+            if head_measure and row_measure and head_measure != row_measure:
+                problems.append(Problem(file, line.row, text(header.get(j)), (
+                    f"the column says {_WORD[head_measure]} but the row's measure ({text(header.get(cols['measure']))}"
+                    f") says {_WORD[row_measure]}; make them agree")))
+                continue
+            measure = head_measure or row_measure or ind_measure or unit_measure or block[0] or "value"
+            unit = head_unit or measure_unit or row_unit or (Cell(ind_unit, line.row, ind.column) if ind_unit
+                                                             else None) or block[1] or titles.unit
             cell = Cell(line.get(j), line.row, text(header.get(j)))
             out.append(Record(line.row, _cell(line, cols["region"], header), ind,
                               Cell(rest, header.row, text(header.get(j))), unit=unit,

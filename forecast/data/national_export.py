@@ -40,7 +40,8 @@ from forecast.data.catalog import INDICATORS, indicator_code, is_indicator, norm
 from forecast.data.cells import fold, is_missing, parse_period, text
 from forecast.data.errors import Problem
 from forecast.data.grids import Line
-from forecast.data.layouts import HEADER_SEARCH_LINES, Cell, Record, is_note, role_of, split_unit
+from forecast.data.headers import role_of, split_unit
+from forecast.data.layouts import HEADER_SEARCH_LINES, Cell, Record, is_note
 from forecast.data.notes import Note
 
 #: Measure words ending a row name, and what troika reads them as: None marks a monthly figure, left aside.

@@ -21,17 +21,25 @@ from forecast.data import schema
 from forecast.data.catalog import INDICATORS, REGIONS, is_region, region_code
 from forecast.data.cells import classify_unit, fold, parse_number, parse_period, parse_vintage, text
 from forecast.data.errors import Problem
-from forecast.data.layouts import Cell, Record, resolve_indicator
+from forecast.data.headers import resolve_indicator
+from forecast.data.layouts import Cell, Record
 
 _STATUS = {"published": "published", "公布": "published", "已公布": "published", "发布": "published",
            "官方": "published", "generated": "generated", "生成": "generated", "模拟": "generated",
            "synthetic": "generated"}
 
 
-def validate_record(rec: Record, file: str) -> tuple[dict | None, list[Problem]]:
+def validate_record(rec: Record, file: str, today: dt.date | None = None) -> tuple[dict | None, list[Problem]]:
     """Validate one record: the observation row (or None when it has a problem or only missing markers) and
-    its problems."""
+    its problems.
+
+    A period is the last month of a year-to-date window, and a month's figure is published the month after
+    at the earliest; so a period later than the month of the record's release date (``vintage``) is refused,
+    and, when there is no release date, one later than the month of ``today`` (default: the date today;
+    tests pin it). A release date after ``today`` is refused too.
+    """
     probs: list[Problem] = []
+    today = today or dt.date.today()
 
     def bad(cell: Cell | None, message: str) -> None:
         probs.append(Problem(file, cell.row if cell else rec.row, cell.column if cell else None, message))
@@ -100,7 +108,13 @@ def validate_record(rec: Record, file: str) -> tuple[dict | None, list[Problem]]
     try:
         vintage = parse_vintage(rec.vintage.value) if rec.vintage is not None else ""
     except ValueError:
+        vintage = None
         bad(rec.vintage, f"cannot read release date {text(rec.vintage.value)!r}; expected YYYY-MM-DD")
+    if vintage and vintage > today.isoformat():
+        bad(rec.vintage, f"release date {vintage} is after today ({today.isoformat()}); a figure cannot be "
+            "published in the future: check the year of the date")
+    elif period is not None and vintage is not None:
+        _check_not_future(period, vintage, today, rec, bad)
     if probs:
         return None, probs
     return {schema.REGION: region, schema.INDICATOR: ind, schema.PERIOD: period,
@@ -110,6 +124,16 @@ def validate_record(rec: Record, file: str) -> tuple[dict | None, list[Problem]]
             # provenance for cross-record problems: which halves this record gives, where they are
             "_file": file, "_row": rec.row, "_pcol": rec.period.column, "_has_v": rec.value is not None,
             "_has_g": rec.yoy is not None, "_vrow": rec.row, "_vcol": rec.value.column if rec.value else None}, probs
+
+
+def _check_not_future(period: pd.Period, vintage: str, today: dt.date, rec: Record, bad) -> None:
+    """Refuse a period later than the month of its release date (or of today, without one)."""
+    last = pd.Period(vintage[:7] if vintage else today.strftime("%Y-%m"), "M")
+    if period > last:
+        when = f"its release date {vintage}" if vintage else f"today ({today.isoformat()}) and the row has no release date"
+        bad(rec.period, f"period {period} is later than {when}: a year-to-date figure is published after the month "
+            "it ends, so this cannot be a published figure; check the year and month of the period"
+            + ("" if vintage else ", or give its release date (发布日期)"))
 
 
 def cross_checks(rows: list[dict]) -> tuple[list[dict], list[Problem]]:

@@ -47,7 +47,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -363,7 +363,7 @@ class Store:
         return RunLock(self.path)
 
     # ------------------------------------------------------------------ ingest
-    def ingest(self, paths: Iterable[str | os.PathLike]) -> IngestReport:
+    def ingest(self, paths: Iterable[str | os.PathLike], *, reader: Callable | None = None) -> IngestReport:
         """Validate input tables and add their observations to the store in one transaction.
 
         Every new file is read and validated first (:func:`forecast.data.files.read_tables`); any problem raises
@@ -377,6 +377,10 @@ class Store:
         ----------
         paths : iterable of str or Path
             Input tables (CSV or Excel) in any layout :mod:`forecast.data.files` reads.
+        reader : callable, optional
+            Parses the new files (default :func:`forecast.data.files.read_files`); the app passes
+            :func:`forecast.data.bounded.read_files_bounded`, which parses in a child process with memory
+            and time limits.
 
         Returns
         -------
@@ -399,7 +403,7 @@ class Store:
         >>> store.ingest(["tests/fixtures/good/long_utf8.csv"]).files[0].skipped   # the same bytes again
         True
         """
-        return ingest_files(self, [Path(p) for p in paths])
+        return ingest_files(self, [Path(p) for p in paths], reader)
 
     # ------------------------------------------------------------------ reading
     def observations(

@@ -9,6 +9,7 @@ import hashlib
 import math
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -94,8 +95,10 @@ def file_sha256(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
-def ingest_files(store, paths: list[Path]) -> IngestReport:
-    """The body of :meth:`forecast.runs.store.Store.ingest` (see there)."""
+def ingest_files(store, paths: list[Path], reader: Callable | None = None) -> IngestReport:
+    """The body of :meth:`forecast.runs.store.Store.ingest` (see there). ``reader`` parses the new files
+    (default :func:`forecast.data.files.read_files`; the app passes the bounded child-process reader)."""
+    reader = read_files if reader is None else reader
     missing = [Problem(str(p), None, None, "no such file") for p in paths if not p.is_file()]
     if missing:
         raise DataError(f"{len(missing)} input file(s) not found; nothing was written", missing)
@@ -105,7 +108,7 @@ def ingest_files(store, paths: list[Path]) -> IngestReport:
     # files already ingested are not read again (they were validated when first ingested)
     fresh = [n for n, sha in enumerate(hashes) if sha not in known and sha not in hashes[:n]]
     # each file validated on its own: a figure repeated across files is merged below like a stored one
-    frames = dict(zip(fresh, read_files([paths[n] for n in fresh]), strict=True)) if fresh else {}
+    frames = dict(zip(fresh, reader([paths[n] for n in fresh]), strict=True)) if fresh else {}
     with store.transaction() as conn:
         seen = {r[0] for r in conn.execute("SELECT DISTINCT sha256 FROM ingests")}
         current: dict[tuple, tuple] = {}  # key → the row as it stands after this ingest
