@@ -22,27 +22,44 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from forecast.app import overview_tables, pages, series_tables, storage
+from forecast.app import overview_tables, pages, series_tables, storage, targets_page
 from forecast.app.pages import T, show_chart, table
 from forecast.data.catalog import CARRIAGES, INDICATORS, PROVINCE, REGIONS
 from forecast.data.errors import DataError, StoreError
+from forecast.decisions.changes import change_note
 from forecast.decisions.position import BASE_EFFECT_MIN
 from forecast.present import i18n, plots
 
 log = logging.getLogger("troika.app")
-PAGES = ("overview", "series", "scenarios", "data", "export")
+PAGES = ("overview", "series", "scenarios", "targets", "data", "export")
 RUN_COMMAND = "forecast run        # or: make run"
 
 
 # ---------------------------------------------------------------- pages (Scenarios and Data: forecast.app.pages)
 def page_overview(run, lang: str) -> None:
-    frame = pages.overview(run.run_id, run)
+    frame = pages.overview(pages.run_key(run), run)
     st.subheader(T("overview_header", year=overview_tables.run_year(run)))
     counts = overview_tables.status_counts(frame)
     for col, s in zip(st.columns(4), ("on_track", "at_risk", "off_track", "no_target"), strict=True):
         col.metric(T(f"metric_{s}"), counts[s], help=T("metric_no_target_help") if s == "no_target" else None)
-    table(overview_tables.overview_table(frame, lang), key="overview_table", status_col=T("col_status"), rows=len(frame))
+    changes = pages.changes(pages.run_key(run), str(pages.db_path()), run)
+    table(overview_tables.overview_table(frame, lang, changes), key="overview_table", status_col=T("col_status"),
+          rows=len(frame))
     st.caption(T("overview_help", pct=round(100 * BASE_EFFECT_MIN)))
+    # which cities carry the province's shortfall or surplus, for each carriage the province has a target for
+    skipped = []
+    for ind in CARRIAGES:
+        name = i18n.indicator_name(ind, lang, short=True)
+        try:
+            gaps = overview_tables.gap_table(run, ind, lang)
+        except DataError:  # no province target this year, or growth only (fai): nothing to split
+            skipped.append(name)
+            continue
+        with st.expander(T("gap_header", indicator=name)):
+            st.caption(T("gap_help"))
+            table(gaps, key=f"gap_table_{ind}", rows=len(gaps))
+    if skipped:
+        st.caption(T("gap_none", names=("、" if lang == "zh" else ", ").join(skipped)))
 
 
 def _series_pickers(run, lang: str) -> tuple[str, str]:
@@ -54,6 +71,25 @@ def _series_pickers(run, lang: str) -> tuple[str, str]:
     indicator = c2.selectbox(T("pick_indicator"), inds, format_func=lambda i: i18n.indicator_name(i, lang),
                              key="series_indicator")
     return region, indicator
+
+
+def _series_changes(run, region: str, indicator: str, lang: str) -> None:
+    """The series' change since the previous run, split into parts that add up (newly published months,
+    revisions, target change, model re-estimation)."""
+    changes = pages.changes(pages.run_key(run), str(pages.db_path()), run)
+    if changes is None:
+        st.caption(T("chg_first_run"))
+        return
+    parts = overview_tables.change_parts(changes, region, indicator, lang)
+    if parts is None:
+        return
+    row = changes[(changes["region"] == region) & (changes["indicator"] == indicator)].iloc[0]
+    st.markdown(f"**{T('chg_header', prev=row['prev_run'], vintage=i18n.fmt_period(row['last_period_prev'], lang))}**")
+    st.caption(T("chg_help"))
+    table(parts, key="changes_table")
+    months = T("chg_months", new=row["new_months"] or "—", revised=row["revised_months"] or "—")
+    note = change_note(row.to_dict(), lang)
+    st.caption(f"{months}{'；' if lang == 'zh' else '; '}{note}" if note else months)
 
 
 def page_series(run, lang: str, observations: pd.DataFrame) -> None:
@@ -94,6 +130,7 @@ def page_series(run, lang: str, observations: pd.DataFrame) -> None:
         acc = series_tables.accuracy_frame(run, region, indicator)
         acc["metric"] = [T(f"metric_{m}") for m in acc["metric"]]
         table(acc.rename(columns={"metric": T("col_metric"), "value": T("col_value")}), key="accuracy_table")
+    _series_changes(run, region, indicator, lang)
     with st.expander(T("data_flag_header")):
         ht = hist.assign(period=[str(p) for p in hist["period"]],
                          status=[T(f"data_{s}") if s else "" for s in hist["status"]])
@@ -102,11 +139,18 @@ def page_series(run, lang: str, observations: pd.DataFrame) -> None:
 
 
 def page_export(run, lang: str) -> None:
-    st.download_button(T("export_pack"), storage.meeting_pack(run, lang), file_name=f"troika_{run.run_id}_{lang}.xlsx",
+    live = storage.with_saved_scenarios_now(run)        # every scenario saved now, not only the last batch's
+    changes = pages.changes(pages.run_key(run), str(pages.db_path()), run)
+    st.download_button(T("export_pack"), storage.meeting_pack(live, lang, changes), file_name=f"troika_{run.run_id}_{lang}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="pack")
     st.caption(T("export_pack_note"))
+    names = "、".join(live.scenarios) if lang == "zh" else ", ".join(live.scenarios)
+    st.caption(T("export_contents", run_id=run.run_id, vintage=i18n.fmt_period(run.data_vintage, lang),
+                 scenarios=names or T("export_no_scenarios")))
+    if live.scenario_errors:
+        st.caption(T("export_scenario_errors", names=", ".join(f"{n} ({e})" for n, e in live.scenario_errors.items())))
     st.subheader(T("export_charts"))
-    frame = pages.overview(run.run_id, run)
+    frame = pages.overview(pages.run_key(run), run)
     for ind in CARRIAGES:
         prob = overview_tables.probability_frame(frame, ind, lang)
         if len(prob):
@@ -160,6 +204,8 @@ def main() -> None:
             page_series(run, lang, pages.load_observations(str(db), pages.db_stamp(db)))
         elif page == "scenarios":
             pages.page_scenarios(run, lang, actor, db)
+        elif page == "targets":
+            targets_page.page_targets(run, lang, actor, db, T, table)
         elif page == "export":
             page_export(run, lang)
     except (DataError, StoreError) as e:

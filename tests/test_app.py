@@ -665,7 +665,7 @@ AUTH = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie
                  "server_metadata_url": "https://sso.example.gov.cn/.well-known/openid-configuration"}}
 ROLES = "users:\n  wang.fang@example.gov.cn: admin\n  li.lei@example.gov.cn: analyst\n"
 WRITE_KEYS = {"scn_name", "scn_save_btn", "scn_delete_pick", "scn_confirm", "scn_delete_btn", "upload", "ingest_btn",
-              "run_btn"}
+              "run_btn", "tg_set_btn", "tg_unset_btn", "tg_source"}
 
 
 def widget_keys(at) -> set[str]:
@@ -757,10 +757,11 @@ def test_a_viewer_sees_no_write_control_but_can_try_a_scenario(login, env):
     assert not WRITE_KEYS & widget_keys(at) and not at.get("file_uploader")
     assert not [e for e in at.get("expandable") if e.label == "操作记录"]  # the audit trail is the admins'
     assert len(frame(at, "store_table"))  # reading is allowed
-    for page in ("overview", "series", "export"):
+    for page in ("overview", "series", "targets", "export"):
         at = goto(at, page, "en")
         ok(at)
         assert not WRITE_KEYS & widget_keys(at)
+    assert len(frame(goto(at, "targets"), "targets_table")) == 1  # the targets can be read
     assert audit_rows(db) == []
 
 
@@ -836,3 +837,85 @@ def test_an_admin_deletes_starts_a_run_and_reads_the_audit_trail(login, env):
     shown = frame(at, "audit_table")
     assert shown["操作"].tolist() == ["批次结束", "启动批次", "删除情景", "保存情景"]  # newest first
     assert set(shown["操作人"]) == {who}
+
+
+# -- targets ------------------------------------------------------------------------------------------------------
+def test_an_analyst_sets_a_target_and_the_overview_answers_at_once(login, env):
+    """The Targets page: the targets in force with their provenance; an analyst's new target is a new version,
+    audited, and the overview evaluates the stored paths against it on the next load (no batch)."""
+    from forecast.runs.store import Store
+
+    who = "li.lei@example.gov.cn"
+    at, db = login(who)
+    at = goto(at.run(), "targets")
+    ok(at)
+    shown = frame(at, "targets_table")
+    assert shown[["地区", "指标", "目标", "来源类型"]].values.tolist() == [["辽宁", "社会消费品零售总额", "4%左右", "公布"]]
+    at.selectbox(key="tg_region").set_value("shenyang")
+    at.selectbox(key="tg_indicator").set_value("retail")
+    at.number_input(key="tg_year").set_value(env["year"])
+    at.number_input(key="tg_value").set_value(3.0)
+    at.text_input(key="tg_source").set_value("市政府工作报告口径（测试）")
+    at = at.button(key="tg_set_btn").click().run()
+    ok(at)
+    assert at.success and "版本" in at.success[0].value
+    current = Store(db, create=False).targets().set_index(["region", "indicator", "year"])
+    assert current.loc[("shenyang", "retail", env["year"]), ["value", "status", "who"]].tolist() == [3.0, "analyst", who]
+    assert audit_rows(db)[-1] == [who, "target_change", f"{env['year']} shenyang retail"]
+    at = goto(at, "overview")
+    ok(at)
+    over = frame(at, "overview_table")
+    row = over[(over["地区"] == "沈阳") & (over["指标"] == "社会消费品零售总额")].iloc[0]
+    assert row["目标"] == "3%左右（分析员设定）" and row["状态"] in ("有望完成", "存在风险", "难以完成")
+    # a missing source is refused with a message; nothing new is stored
+    at = goto(at, "targets")
+    at.text_input(key="tg_source").set_value("   ")
+    at = at.button(key="tg_set_btn").click().run()
+    assert at.error and "来源" in at.error[0].value
+    assert len(Store(db, create=False).target_history("shenyang", "retail", env["year"])) == 1
+
+
+def test_a_viewer_cannot_set_a_target_even_by_calling_the_function(login, env):
+    from forecast.app import targets_page
+    from forecast.app.access import AccessDenied, Actor, Role
+    from forecast.runs.store import Store
+
+    _, db = login("zhao.min@example.gov.cn")
+    before = Store(db, create=False).target_history()
+    with pytest.raises(AccessDenied):
+        targets_page.set_target(db, Actor("zhao.min@example.gov.cn", Role.VIEWER), "shenyang", "retail", 2026, 3.0,
+                                "about", "x")
+    pd.testing.assert_frame_equal(Store(db, create=False).target_history(), before)
+
+
+def test_every_reader_uses_the_run_years_target_of_a_several_year_table(env):
+    """A targets table holding 2023 (7 %), 2025 (5 % 以上) and 2026 (4 % 左右) for the province's retail: the
+    overview, the series page, the scenarios' context, the inversion default, the pack and the CLI all use 2026's."""
+    import dataclasses
+    import io
+
+    from openpyxl import load_workbook
+
+    from forecast.app import overview_tables, scenario_tables, series_tables
+    from forecast.app.storage import meeting_pack
+    from forecast.cli.commands import targets_table
+    from forecast.runs.results import with_targets_in_force
+
+    run = env["run"]
+    year = env["year"]
+    table = pd.DataFrame({"region": ["liaoning"] * 3, "indicator": ["retail"] * 3, "year": [2023, 2025, year],
+                          "value": [7.0, 5.0, 4.0], "kind": ["about", "at_least", "about"],
+                          "status": ["published"] * 3, "source": ["a", "b", "c"]})
+    many = with_targets_in_force(dataclasses.replace(run, target_table=table.iloc[:0]), table)
+    over = overview_tables.overview_frame(many).set_index(["region", "indicator"])
+    assert over.loc[("liaoning", "retail"), "target"] == 4.0 and over.loc[("liaoning", "retail"), "year"] == year
+    assert scenario_tables.province_target_default(many, "retail") == (4.0, True)
+    ctx = scenario_tables.scenario_context(many)
+    assert ctx.targets[("liaoning", "retail")] == (4.0, "about")
+    fig = series_tables.series_figures(many, "liaoning", "retail", "zh")[1]
+    assert [ln.get_ydata()[0] for ln in fig.axes[0].lines if ln.get_label().endswith(" 4%")] == [4.0]
+    pack = load_workbook(io.BytesIO(meeting_pack(many)))
+    retail = pd.DataFrame(list(pack["社会消费品零售总额"].iter_rows(values_only=True))[1:],
+                          columns=list(pack["社会消费品零售总额"].iter_rows(values_only=True))[0])
+    assert retail.loc[retail["地区"] == "辽宁", "年度目标(%)"].tolist() == [4.0]
+    assert "4%左右" in next(line for line in targets_table(many).splitlines() if line.startswith("辽宁") and "社会" in line)

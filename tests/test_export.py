@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from batch_helpers import make_workspace, run_args
 from openpyxl import load_workbook
@@ -28,9 +29,10 @@ def pack(tmp_path_factory: pytest.TempPathFactory) -> tuple:
     ws = make_workspace(tmp_path_factory.mktemp("export"))
     assert main(run_args(ws)) == 0
     path = ws["root"] / "会议材料.xlsx"
-    assert main(["export", "--xlsx", str(path), "--db", str(ws["db"])]) == 0
+    scen = ["--scenarios", str(ws["scenarios"])]       # the scenarios saved now (the batch's folder here)
+    assert main(["export", "--xlsx", str(path), "--db", str(ws["db"]), *scen]) == 0
     ws["en"] = ws["root"] / "meeting_pack_en.xlsx"
-    assert main(["export", "--xlsx", str(ws["en"]), "--lang", "en", "--db", str(ws["db"])]) == 0
+    assert main(["export", "--xlsx", str(ws["en"]), "--lang", "en", "--db", str(ws["db"]), *scen]) == 0
     return load_latest_run(ws["db"]), load_workbook(path), ws
 
 
@@ -40,7 +42,8 @@ def _rows(ws) -> list[tuple]:
 
 def test_sheets_one_per_carriage_and_per_scenario(pack: tuple) -> None:
     _, wb, _ = pack
-    assert wb.sheetnames == ["说明", "固定资产投资", "社会消费品零售总额", "进出口总额", "情景-沈阳促消费"]
+    # the province has a retail target: the sheet of the cities' shares of its gap follows the carriages
+    assert wb.sheetnames == ["说明", "固定资产投资", "社会消费品零售总额", "进出口总额", "缺口分解-社零", "情景-沈阳促消费"]
 
 
 def test_headers_are_chinese_with_units(pack: tuple) -> None:
@@ -120,7 +123,7 @@ def test_export_function_returns_the_path(pack: tuple, tmp_path: Path) -> None:
 #: Chinese characters, CJK punctuation (。，；“”) and full-width forms (（）：).
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 EN_SHEETS = ["Notes", "Fixed-asset investment", "Retail sales of consumer goods", "Foreign trade",
-             "Scenario-shenyang_push"]
+             "Gap by city-retail", "Scenario-shenyang_push"]
 
 
 @pytest.fixture(scope="module")
@@ -288,7 +291,7 @@ def test_sheet_names_are_valid_and_unique(pack: tuple, tmp_path: Path) -> None:
     for lang in ("zh", "en"):
         wb = load_workbook(export_meeting_pack(_hostile_run(run, names), tmp_path / f"p_{lang}.xlsx", lang=lang))
         sheets = wb.sheetnames
-        assert len(sheets) == 4 + len(names)  # every scenario has its sheet
+        assert len(sheets) == 5 + len(names)  # notes, 3 carriages, the retail gap sheet, and every scenario
         assert all(0 < len(s) <= 31 and not set(s) & set("[]:*?/\\") for s in sheets), sheets
         assert len({s.casefold() for s in sheets}) == len(sheets), sheets  # unique, as Excel compares them
         assert not any(s.startswith("'") or s.endswith("'") for s in sheets), sheets
@@ -309,3 +312,33 @@ def test_a_control_character_in_a_scenario_name_is_refused_naming_the_field(tmp_
     assert not (tmp_path / "ab.yaml").exists()
     # free text may hold them (the pack removes them); names may hold any other character
     assert scenario_from_dict({"name": "促消费 (2026)", "description": "x\x07", "adjustments": []}).description == "x\x07"
+
+
+def test_a_scenario_saved_after_the_batch_is_in_the_pack_from_the_cli_and_the_app(pack, tmp_path) -> None:
+    """The pack holds every scenario saved at export time, computed from the run's stored paths."""
+    import io
+
+    from forecast.app.storage import meeting_pack, with_saved_scenarios_now
+    from forecast.decisions.scenarios import compare_scenarios, load_scenario
+
+    run, _, ws = pack
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "later.yaml").write_text(
+        "name: later_push\nname_zh: 后来保存的情景\ndescription: saved after the batch\n"
+        "adjustments:\n  - kind: pp\n    indicator: retail\n    regions: [shenyang]\n    months: 2026-07..2026-12\n"
+        "    value: 1.0\n", encoding="utf-8")
+    assert "later_push" not in run.scenarios                      # the batch never saw it
+    out = tmp_path / "p.xlsx"
+    assert main(["export", "--xlsx", str(out), "--db", str(ws["db"]), "--scenarios", str(folder)]) == 0
+    wb = load_workbook(out)
+    assert "情景-后来保存的情景" in wb.sheetnames and "情景-沈阳促消费" not in wb.sheetnames
+    # the sheet's figures are compare_scenarios on the stored paths, computed now
+    expected = compare_scenarios(run.panel, run.scenario_inputs(), run.target_table,
+                                 [load_scenario(folder / "later.yaml")])
+    row = expected[(expected["scenario"] == "later_push") & (expected["region"] == "shenyang")].iloc[0]
+    sheet = pd.DataFrame(_rows(wb["情景-后来保存的情景"])[1:], columns=_rows(wb["情景-后来保存的情景"])[0])
+    shown = sheet[sheet.iloc[:, 0] == "沈阳"].iloc[0]
+    assert row["projected"] == pytest.approx(float(shown["情景预计全年增长(%)"]), abs=1e-9)
+    app_pack = load_workbook(io.BytesIO(meeting_pack(with_saved_scenarios_now(run, folder))))
+    assert app_pack.sheetnames == wb.sheetnames

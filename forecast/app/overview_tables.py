@@ -19,6 +19,7 @@ import pandas as pd
 
 from forecast.data.catalog import CARRIAGES, REGIONS
 from forecast.data.schema import INDICATOR, PERIOD, REGION, YEAR
+from forecast.decisions.gap_shares import gap_shares
 from forecast.decisions.standing import (  # noqa: F401 - evaluate_series, base_direction: the page tables' API
     INDICATOR_ORDER,
     REGION_ORDER,
@@ -88,7 +89,7 @@ def overview_frame(run: Any, indicators: tuple[str, ...] = CARRIAGES) -> pd.Data
     return every_series(run.targets, run.panel, run.forecasts, targets_input(run), run_year(run), indicators)
 
 
-def overview_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+def overview_table(frame: pd.DataFrame, lang: str = "zh", changes: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`overview_frame` with names, target wording and status in ``lang``; numbers stay numeric.
 
     The answer first (status, probability, target, projection and its band, what it would take, and
@@ -111,6 +112,8 @@ def overview_table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
                                for v, k, s, h in zip(frame["target"], frame["kind"], frame.get("target_status", ""),
                                                      frame["has_target"], strict=True)],
         t("col_projected"): frame["projected"].astype(float).to_numpy(),
+        # change of the projected full-year growth since the previous run (百分点), when there is one
+        t("col_change"): change_column(frame, changes),
         t("col_p10"): frame["p10"].astype(float).to_numpy(),
         t("col_p90"): frame["p90"].astype(float).to_numpy(),
         t("col_required"): frame["required_growth"].astype(float).to_numpy(),
@@ -143,3 +146,67 @@ def probability_frame(frame: pd.DataFrame, indicator: str, lang: str = "zh") -> 
     return pd.DataFrame({"label": [i18n.region_name(r, lang) for r in rows[REGION]],
                          "probability": rows["probability"].astype(float).to_numpy(),
                          "status": rows["status"].astype(str).to_numpy()})
+
+
+def gap_table(run: Any, indicator: str, lang: str = "zh") -> pd.DataFrame:
+    """Each city's share of the province's gap to its target (:func:`forecast.decisions.gap_shares.gap_shares`
+    on the run's reconciled paths and targets in force), with names and units in ``lang``.
+
+    Raises
+    ------
+    DataError
+        When the province has no published or analyst's target for the indicator in the run's year, or the
+        indicator is growth-only (fai): its message says which.
+
+    Examples
+    --------
+    >>> gap_table(run, "retail", "en").columns[:4].tolist()
+    ['Region', 'Gap to province target (100 mn yuan, + = surplus)', 'Effect on province growth (pp)', 'Share of province gap (%)']
+    """
+    shares = gap_shares(run.panel, run.forecasts, getattr(run, "discrepancies", {}) or {}, targets_input(run),
+                        indicator, run_year(run))
+    t = lambda k: i18n.t(k, lang)  # noqa: E731
+    names = [t("gap_discrepancy") if role == "discrepancy" else t("gap_total") if role == "province"
+             else i18n.region_name(r, lang) for r, role in zip(shares[REGION], shares["role"], strict=True)]
+    return pd.DataFrame({
+        t("col_region"): names,
+        t("gap_col_gap_yuan"): shares["gap_yuan"].astype(float).to_numpy(),
+        t("gap_col_gap_pp"): shares["gap_pp"].astype(float).to_numpy(),
+        t("gap_col_share"): shares["share_pct"].astype(float).to_numpy(),
+        t("gap_col_growth"): shares["city_growth"].astype(float).to_numpy(),
+        t("gap_col_above"): ["✓" if bool(a) else "" for a in shares["above_target"]],
+    })
+
+
+def change_column(frame: pd.DataFrame, changes: pd.DataFrame | None) -> np.ndarray:
+    """``d_growth`` of :func:`forecast.decisions.changes.run_changes` for each row of ``frame`` (NaN without one)."""
+    if changes is None or not len(changes):
+        return np.full(len(frame), np.nan)
+    d = {(r, i): v for r, i, v in zip(changes[REGION], changes[INDICATOR], changes["d_growth"].astype(float), strict=True)}
+    return np.array([d.get(k, np.nan) for k in zip(frame[REGION], frame[INDICATOR], strict=True)], dtype=float)
+
+
+def change_parts(changes: pd.DataFrame, region: str, indicator: str, lang: str = "zh") -> pd.DataFrame | None:
+    """The parts of one series' change since the previous run, as the series page shows them: one row per part
+    (new months, revisions, target, model, total), growth and probability in 百分点; None when not compared.
+
+    Examples
+    --------
+    >>> ch = pd.DataFrame({"region": ["x"], "indicator": ["retail"], "d_growth": [0.5], "d_growth_new": [0.3],
+    ...                    "d_growth_revisions": [0.1], "d_growth_target": [0.0], "d_growth_model": [0.1],
+    ...                    "d_p": [0.2], "d_p_new": [0.1], "d_p_revisions": [0.0], "d_p_target": [0.05],
+    ...                    "d_p_model": [0.05]})
+    >>> change_parts(ch, "x", "retail", "en").round(2).values.tolist()[-1]
+    ['Total', 0.5, 20.0]
+    """
+    rows = changes[(changes[REGION] == region) & (changes[INDICATOR] == indicator)] if changes is not None else None
+    if rows is None or not len(rows):
+        return None
+    r = rows.iloc[0]
+    t = lambda k: i18n.t(k, lang)  # noqa: E731
+    parts = ["new", "revisions", "target", "model"]
+    return pd.DataFrame({
+        t("chg_part"): [t(f"chg_part_{p}") for p in parts] + [t("chg_part_total")],
+        t("chg_col_growth"): [float(r[f"d_growth_{p}"]) for p in parts] + [float(r["d_growth"])],
+        t("chg_col_p"): [100 * float(r[f"d_p_{p}"]) for p in parts] + [100 * float(r["d_p"])],
+    })

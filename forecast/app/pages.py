@@ -16,6 +16,7 @@ the figures from :mod:`forecast.present.plots`; this module only renders them. T
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shlex
@@ -65,9 +66,24 @@ def load_observations(db: str, stamp: tuple) -> pd.DataFrame:
     return Store(db, create=False).observations(latest_vintage=False)
 
 
+def run_key(run: Any) -> str:
+    """A run's cache key: its id and a digest of the targets in force (a target change needs no new run, but
+    every cached table of the run must be made again)."""
+    table = getattr(run, "target_table", None)
+    digest = hashlib.sha256(table.to_csv(index=False).encode()).hexdigest()[:16] if table is not None else ""
+    return f"{run.run_id}:{digest}"
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def changes(key: str, db: str, _run: Any) -> pd.DataFrame | None:
+    """What changed since the previous complete run (:func:`forecast.runs.results.changes_since_previous`)."""
+    return results.changes_since_previous(_run, db)
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def overview(run_id: str, _run: Any) -> pd.DataFrame:
-    """:func:`forecast.app.overview_tables.overview_frame` of the run, once per run."""
+    """:func:`forecast.app.overview_tables.overview_frame` of the run, once per run and targets
+    (``run_id`` is :func:`run_key`)."""
     return overview_tables.overview_frame(_run)
 
 
@@ -211,7 +227,7 @@ def page_scenarios(run: Any, lang: str, actor: Actor, db: Path) -> None:
         st.info(T("scn_empty"))
     else:
         try:
-            eff = effect(run.run_id, spec, run)
+            eff = effect(run_key(run), spec, run)
         except DataError as e:
             st.error(f"{T('scn_invalid')}: {e.summary}")
             if e.problems:
@@ -284,10 +300,10 @@ def _inversion(run: Any, lang: str) -> None:
         return
     c1, c2, c3 = st.columns(3)
     ind = c1.selectbox(T("pick_indicator"), inds, format_func=lambda i: i18n.indicator_name(i, lang), key="inv_indicator")
-    tg = overview_tables.targets_input(run)
-    row = tg[(tg["region"] == PROVINCE) & (tg["indicator"] == ind)]
-    target = c2.number_input(T("inv_target"), value=float(row["value"].iloc[0]) if len(row) else 5.0, step=0.5,
-                             key=f"inv_target_{ind}")
+    # the run year's province target (never another year's); without one, the province's projection
+    default, has_target = scenario_tables.province_target_default(run, ind)
+    target = c2.number_input(T("inv_target"), value=default, step=0.5, key=f"inv_target_{ind}",
+                             help=None if has_target else T("inv_no_target"))
     rule = c3.selectbox(T("inv_rule"), ("equal_pp", "proportional_gap"), format_func=lambda r: i18n.t(f"rule_{r}", lang), key="inv_rule")
     try:
         inv = scenario_tables.inversion_table(scenario_tables.inversion_frame(run, ind, target, rule), lang)

@@ -20,6 +20,7 @@ from forecast.app.overview_tables import (
     INDICATOR_ORDER,
     REGION_ORDER,
     baseline_frame,
+    evaluate_series,
     run_year,
     scenario_inputs,
     targets_input,
@@ -29,7 +30,7 @@ from forecast.data.errors import DataError
 from forecast.data.schema import INDICATOR, REGION, YEAR
 from forecast.decisions.inversion import invert_province_target
 from forecast.decisions.scenarios import apply_scenario
-from forecast.decisions.targets import TOLERANCE_PP, remaining_flow_paths, ytd_position
+from forecast.decisions.targets import TOLERANCE_PP, VERDICT_PROVENANCES, remaining_flow_paths, ytd_position
 from forecast.present import i18n
 
 
@@ -243,6 +244,29 @@ def scenario_months(run: Any, indicator: str) -> list[pd.Period]:
     fc = run.forecasts.get((PROVINCE, indicator)) or next(
         (f for (r, i), f in run.forecasts.items() if i == indicator and r in REGIONS), None)
     return [] if fc is None else list(pd.PeriodIndex(fc.periods, freq="M"))
+
+
+def province_target_default(run: Any, indicator: str) -> tuple[float, bool]:
+    """The target the province-target split starts from: ``(value, True)`` when the province has a target of
+    the run's year for ``indicator`` (published or analyst's), else ``(its median projected growth, False)``
+    rounded to 0.1 — never another year's target.
+
+    Examples
+    --------
+    >>> province_target_default(run, "retail")              # 2026: 4% 左右 (the 2023 target was 7%)
+    (4.0, True)
+    >>> province_target_default(run, "trade")[1]             # no 2026 trade target: start from the projection
+    False
+    """
+    tg = targets_input(run)
+    year = run_year(run)
+    row = tg[(tg[REGION] == PROVINCE) & (tg[INDICATOR] == indicator) & (tg[YEAR].astype(int) == year)
+             & tg.get("status", pd.Series("published", index=tg.index)).isin(VERDICT_PROVENANCES)]
+    if len(row):
+        return float(row["value"].iloc[0]), True
+    ev = evaluate_series(run.panel, run.forecasts, tg, [(PROVINCE, indicator)], year)
+    projected = float(ev["projected"].iloc[0]) if len(ev) else float("nan")
+    return (round(projected, 1) if np.isfinite(projected) else 0.0), False
 
 
 def inversion_frame(run: Any, indicator: str, target: float, rule: str = "equal_pp") -> pd.DataFrame:

@@ -18,7 +18,7 @@ from forecast.app.overview_tables import run_year, series_rows
 from forecast.data.errors import DataError
 from forecast.data.schema import INDICATOR, IS_INDEX, PERIOD, REGION, VALUE, YTD_VALUE, YTD_YOY
 from forecast.decisions.position import panel_base_effect
-from forecast.decisions.targets import remaining_bases, ytd_position
+from forecast.decisions.targets import VERDICT_PROVENANCES, remaining_bases, ytd_position
 from forecast.present import i18n, plots
 from forecast.present.plots import FAN_QUANTILES
 
@@ -224,7 +224,10 @@ def series_figures(run: Any, region: str, indicator: str, lang: str = "zh") -> t
                            vfan, title=t("fan_values_title", **names), lang=lang,
                            ylabel=t("axis_index" if is_index else "axis_value"))
     gfan = growth_fan(run, region, indicator, year)
-    tg = run.targets[(run.targets[REGION] == region) & (run.targets[INDICATOR] == indicator)]["target"]
+    # the target line only for a published or analyst's target (a reference is no target of the series)
+    tg = run.targets[(run.targets[REGION] == region) & (run.targets[INDICATOR] == indicator)
+                     & run.targets.get("target_status", pd.Series("published", index=run.targets.index))
+                     .isin(VERDICT_PROVENANCES)]["target"]
     target = float(tg.iloc[0]) if len(tg) and pd.notna(tg.iloc[0]) else None
     h = gfan[gfan["kind"] == "history"]
     f = gfan[gfan["kind"] == "forecast"].set_index(PERIOD)

@@ -43,6 +43,7 @@ from forecast.export.pack import export_meeting_pack
 from forecast.present import i18n
 from forecast.runs import results
 from forecast.runs.batch import BatchSettings, RunLog, run_batch
+from forecast.runs.results import with_saved_scenarios
 from forecast.runs.store import IngestReport, Store, file_sha256
 from forecast.runs.store.audit import AUDIT_COLUMNS, audit_log, record
 
@@ -407,7 +408,14 @@ def run_progress(log_text: str) -> tuple[int, int]:
     return done, total
 
 
-def meeting_pack(run: Any, lang: str = "zh") -> bytes:
+def with_saved_scenarios_now(run: Any, folder: Any = None) -> Any:
+    """``run`` with every scenario saved in ``folder`` now (default the data folder's ``scenarios/``),
+    computed from the run's stored paths (:func:`forecast.runs.results.with_saved_scenarios`)."""
+    found, problems = scan_scenarios(folder if folder is not None else scenarios_folder())
+    return with_saved_scenarios(run, found, problems)
+
+
+def meeting_pack(run: Any, lang: str = "zh", changes: pd.DataFrame | None = None) -> bytes:
     """The Excel meeting pack of a run (:func:`forecast.export.pack.export_meeting_pack`) in ``lang``, as bytes.
 
     Examples
@@ -417,7 +425,7 @@ def meeting_pack(run: Any, lang: str = "zh") -> bytes:
     b'PK'
     """
     with tempfile.TemporaryDirectory(prefix="troika-pack-") as tmp:
-        return export_meeting_pack(run, Path(tmp) / "pack.xlsx", lang=lang).read_bytes()
+        return export_meeting_pack(run, Path(tmp) / "pack.xlsx", lang=lang, changes=changes).read_bytes()
 
 
 def demo_store(folder: Any, regions: tuple[str, ...] = ("liaoning", "shenyang", "dalian"), *, n_paths: int = 200,

@@ -225,17 +225,25 @@ def add_export(sub: Any) -> None:
                    help="language of the workbook: sheet names, headers, notes (default zh)")
     p.add_argument("--run", default="latest", metavar="RUN", help=_RUN_HELP)
     p.add_argument("--db", metavar="PATH", help=_DB_HELP)
+    p.add_argument("--scenarios", metavar="DIR",
+                   help="saved scenarios to include, computed now from the run's paths (default: data/scenarios)")
     p.set_defaults(func=cmd_export)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Body of ``forecast export``."""
+    from forecast.decisions.scenario_files import scan_scenarios
     from forecast.export.pack import export_meeting_pack
-    from forecast.runs.results import load_run
+    from forecast.runs.results import changes_since_previous, load_run, with_saved_scenarios
 
     run = load_run(args.run, args.db)
-    path = export_meeting_pack(run, args.xlsx, lang=args.lang)
-    print(f"{path}: meeting pack ({args.lang}) of run {run.run_id} (data to {run.data_vintage})")
+    # every scenario saved now (not only those the last batch saw), computed from the run's stored paths
+    run = with_saved_scenarios(run, *scan_scenarios(args.scenarios))
+    path = export_meeting_pack(run, args.xlsx, lang=args.lang, changes=changes_since_previous(run, args.db))
+    print(f"{path}: meeting pack ({args.lang}) of run {run.run_id} (data to {run.data_vintage}); "
+          f"scenarios: {', '.join(run.scenarios) or 'none'}")
+    for name, err in run.scenario_errors.items():
+        print(f"scenario {name}: not applied ({err})")
     return 0
 
 

@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from forecast.cli.changes import COMMANDS as CHANGES_COMMANDS
 from forecast.cli.commands import COMMANDS as BATCH_COMMANDS
 from forecast.cli.tables import (  # noqa: F401 - summary_frame and period_label are part of the CLI's API
     format_summary,
@@ -121,7 +122,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 
 #: Subcommand registration functions, in the order ``--help`` lists them.
 COMMANDS: tuple[Callable[[Any], None], ...] = (_add_ingest, _add_summary, *BATCH_COMMANDS,
-                                                  *TARGET_COMMANDS)
+                                                  *TARGET_COMMANDS, *CHANGES_COMMANDS)
 
 
 def build_parser() -> argparse.ArgumentParser:

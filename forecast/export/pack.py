@@ -47,6 +47,8 @@ from forecast.data.catalog import CARRIAGES, REGIONS
 from forecast.data.errors import DataError
 from forecast.decisions.position import panel_base_effect
 from forecast.decisions.targets import evaluate_targets
+from forecast.export.changes_sheet import changes_columns, changes_frame, changes_sheet_name
+from forecast.export.gap_sheet import gap_columns, gap_frame, gap_sheet_name
 from forecast.present import i18n
 
 #: Carriage sheet columns: (label key of the header, source column, number format).
@@ -81,7 +83,7 @@ _SCENARIO: list[tuple[str, str, str | None]] = [
 _TEXT = {"region_name", "period_label", "kind_label", "status_label", "indicator_name"}
 #: Label key of each status (``unknown`` reads 无法测算 here, not the app's 无法判断).
 _STATUS_KEYS = {"on_track": "status_on_track", "at_risk": "status_at_risk", "off_track": "status_off_track",
-                "unknown": "pack_status_unknown", "no target": "status_no_target"}
+                "unknown": "pack_status_unknown", "no target": "status_no_target", "reference": "status_reference"}
 #: Label key of each (English) note of :func:`forecast.decisions.targets.evaluate_targets`; others are kept as they are.
 _NOTE_KEYS = {"derived from the chained growth index (levels not published)": "pack_note_derived",
               "no data for this series": "pack_note_no_data", "year decided: December released": "pack_note_decided"}
@@ -255,8 +257,11 @@ def carriage_frame(run: Any, indicator: str, lang: str = "zh") -> pd.DataFrame:
         "ytd_value": np.where(both["derived_from_index"].astype(bool), np.nan, both["ytd_value"].astype(float)),
         "ytd_growth": both["ytd_growth"].astype(float),
         "target": both["target"].astype(float),
-        "kind_label": [i18n.t(f"kind_{k}", lang) if k in ("about", "at_least") else ""
-                       for k in both["kind"].fillna("")],
+        # the kind as worded (左右 / 以上), and where the target comes from unless published
+        "kind_label": [(i18n.t(f"kind_{k}", lang) if k in ("about", "at_least") else "")
+                       + (i18n.t(f"target_mark_{s}", lang) if s in ("analyst", "reference") else "")
+                       for k, s in zip(both["kind"].fillna(""), both.get("target_status", pd.Series("", index=both.index))
+                                       .fillna(""), strict=True)],
         "projected": both["projected"].astype(float),
         "p10": both["p10"].astype(float),
         "p90": both["p90"].astype(float),
@@ -363,7 +368,8 @@ def _scenario_sheet_name(name: str, spec: dict, used: set, lang: str = "zh") -> 
     return sheet_title(i18n.t("pack_sheet_scenario", lang, name=_scenario_name(name, spec, lang)), used)
 
 
-def export_meeting_pack(run: Any, path: str | os.PathLike, *, lang: str = "zh") -> Path:
+def export_meeting_pack(run: Any, path: str | os.PathLike, *, lang: str = "zh",
+                        changes: pd.DataFrame | None = None) -> Path:
     """Write the meeting pack of a run to ``path`` (``.xlsx``; written to a temp file, then renamed).
 
     Parameters
@@ -375,6 +381,9 @@ def export_meeting_pack(run: Any, path: str | os.PathLike, *, lang: str = "zh") 
     lang : {"zh", "en"}
         Language of every text of the workbook (sheet names, headers, notes, periods, verdicts); the
         numbers are the same in both.
+    changes : DataFrame, optional
+        What changed since the previous run (:func:`forecast.runs.results.changes_since_previous`): a sheet
+        较上期 / Since last run after the notes.
 
     Returns
     -------
@@ -390,7 +399,7 @@ def export_meeting_pack(run: Any, path: str | os.PathLike, *, lang: str = "zh") 
     >>> from openpyxl import load_workbook
     >>> path = export_meeting_pack(run, "pack.xlsx")
     >>> load_workbook(path).sheetnames
-    ['说明', '固定资产投资', '社会消费品零售总额', '进出口总额', '情景-促消费活动']
+    ['说明', '固定资产投资', '社会消费品零售总额', '进出口总额', '缺口分解-社零', '情景-促消费活动']
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -408,6 +417,13 @@ def export_meeting_pack(run: Any, path: str | os.PathLike, *, lang: str = "zh") 
     for ind in CARRIAGES:
         _write_sheet(wb.create_sheet(sheet_title(carriage_sheet_name(ind, lang), used)), carriage_frame(run, ind, lang),
                      carriage_columns(lang), lang)
+    if changes is not None and len(changes):
+        _write_sheet(wb.create_sheet(sheet_title(changes_sheet_name(lang), used)), changes_frame(changes, lang),
+                     changes_columns(lang), lang)
+    for ind in CARRIAGES:  # which cities carry the province's gap, where the province has a target
+        frame = gap_frame(run, ind, lang)
+        if frame is not None:
+            _write_sheet(wb.create_sheet(sheet_title(gap_sheet_name(ind, lang), used)), frame, gap_columns(lang), lang)
     specs = getattr(run, "scenario_specs", {})
     for name, table in run.scenarios.items():
         ws = wb.create_sheet(_scenario_sheet_name(name, specs.get(name, {}), used, lang))

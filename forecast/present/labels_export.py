@@ -20,6 +20,17 @@ EXPORT_LABELS: dict[str, tuple[str, str]] = {
     # sheets
     "pack_sheet_notes": ("说明", "Notes"),
     "pack_sheet_scenario": ("情景-{name}", "Scenario-{name}"),
+    "pack_sheet_gap": ("缺口分解-{indicator}", "Gap by city-{indicator}"),
+    "pack_sheet_changes": ("较上期", "Since last run"),
+    "pack_chg_growth_prev": ("上期预计全年增长(%)", "Previous projected growth (%)"),
+    "pack_chg_growth_now": ("本期预计全年增长(%)", "Projected growth now (%)"),
+    "pack_chg_d_growth": ("增速变化(百分点)", "Change in growth (pp)"),
+    "pack_chg_d_p": ("达标概率变化(百分点)", "Change in probability (pp)"),
+    "pack_chg_p_new": ("概率：新发布月份(百分点)", "Probability: new months (pp)"),
+    "pack_chg_p_revisions": ("概率：数据修订(百分点)", "Probability: revisions (pp)"),
+    "pack_chg_p_target": ("概率：目标调整(百分点)", "Probability: target change (pp)"),
+    "pack_chg_p_model": ("概率：模型重估(百分点)", "Probability: re-estimation (pp)"),
+    "pack_chg_months": ("新发布/修订月份", "New / revised months"),
     # carriage sheet columns
     "pack_col_region": ("地区", "Region"),
     "pack_col_indicator": ("指标", "Indicator"),

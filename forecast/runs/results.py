@@ -30,6 +30,7 @@ import pandas as pd
 from forecast.data.catalog import REGIONS
 from forecast.data.errors import DataError, StoreError
 from forecast.data.schema import TARGET_COLUMNS
+from forecast.decisions.changes import run_changes
 from forecast.decisions.scenario_spec import scenario_to_dict
 from forecast.decisions.scenarios import compare_scenarios
 from forecast.decisions.targets import evaluate_targets, latest_year, with_reference_targets
@@ -242,6 +243,37 @@ def list_runs(store: Store | str | os.PathLike | None = None) -> pd.DataFrame:
     return pd.DataFrame(columns=RUN_COLUMNS) if st is None else st.runs()
 
 
+def previous_complete_run(run_id: str, store: Store | str | os.PathLike | None = None) -> str | None:
+    """Id of the latest complete run started before the run ``run_id`` (a full id), or None when there is none.
+
+    Raises
+    ------
+    StoreError
+        No store, or no run ``run_id`` in it.
+    """
+    runs = list_runs(store)
+    seq = runs.loc[runs["id"] == run_id, "seq"]
+    if seq.empty:
+        raise StoreError(f"no run {run_id!r} in the store {store or 'at the default path'}; `forecast runs` lists the runs")
+    earlier = runs[(runs["seq"] < seq.iloc[0]) & (runs["status"] == "complete")]
+    return None if earlier.empty else str(earlier["id"].iloc[-1])
+
+
+def load_run_as_batched(run_id: str, store: Store | str | os.PathLike | None = None) -> RunResult:
+    """:func:`load_run` with the targets its batch evaluated (``targets``, ``target_table``), not the targets in
+    force now: what the run said when it was made, e.g. the previous run of
+    :func:`forecast.decisions.changes.run_changes`. A run stored without its targets table is returned as
+    :func:`load_run` reads it.
+    """
+    run = load_run(run_id, store)
+    with _open(store).snapshot() as conn:
+        table = store_runs.read_frame(conn, run.run_id, "target_table")
+        evaluated = store_runs.read_frame(conn, run.run_id, "targets")
+    if table is None:
+        return run
+    return replace(run, target_table=table, targets=_or_empty(evaluated))
+
+
 def _read(conn: Any, run_id: str) -> RunResult:
     row = store_runs.run_row(conn, run_id)
     forecasts, discrepancies, metric_rows = {}, {}, []
@@ -336,3 +368,19 @@ def with_saved_scenarios(run: RunResult, scenarios: list, problems: list | None 
     for p in problems or ():
         errors[Path(str(getattr(p, "file", "") or "?")).name] = getattr(p, "message", str(p))
     return replace(run, scenarios=tables, scenario_errors=errors, scenario_specs=specs)
+
+
+def changes_since_previous(run: RunResult, store: Store | str | os.PathLike | None = None) -> pd.DataFrame | None:
+    """What changed since the complete run before ``run`` (:func:`forecast.decisions.changes.run_changes`: the
+    previous run as its batch evaluated it, ``run`` against the targets in force), or None when ``run`` is the
+    store's first complete run.
+
+    Examples
+    --------
+    >>> changes_since_previous(run, store) is None               # the doctest store holds a single run
+    True
+    """
+    previous = previous_complete_run(run.run_id, store)
+    if previous is None:
+        return None
+    return run_changes(load_run_as_batched(previous, store), run)
