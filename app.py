@@ -22,7 +22,7 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from forecast.app import overview_tables, pages, series_tables, storage, targets_page
+from forecast.app import overview_tables, pages, projects_page, series_tables, storage, targets_page
 from forecast.app.pages import T, show_chart, table
 from forecast.data.catalog import CARRIAGES, INDICATORS, PROVINCE, REGIONS
 from forecast.data.errors import DataError, StoreError
@@ -31,7 +31,7 @@ from forecast.decisions.position import BASE_EFFECT_MIN
 from forecast.present import i18n, plots
 
 log = logging.getLogger("troika.app")
-PAGES = ("overview", "series", "scenarios", "targets", "data", "export")
+PAGES = ("overview", "series", "scenarios", "projects", "targets", "data", "export")
 RUN_COMMAND = "forecast run        # or: make run"
 
 
@@ -204,6 +204,8 @@ def main() -> None:
             page_series(run, lang, pages.load_observations(str(db), pages.db_stamp(db)))
         elif page == "scenarios":
             pages.page_scenarios(run, lang, actor, db)
+        elif page == "projects":
+            projects_page.page_projects(run, lang)
         elif page == "targets":
             targets_page.page_targets(run, lang, actor, db, T, table)
         elif page == "export":

@@ -47,3 +47,19 @@ def positive_panel(n_series: int = 24, n: int = 84, seed: int = 0, noise: float 
     t = np.arange(n)
     season = 1 + 0.25 * np.sin(2 * np.pi * t / 12) + 0.1 * np.cos(4 * np.pi * t / 12)
     return [(10.0 + 5 * k) * season * np.exp(trend * t + rng.normal(0, noise, n)) for k in range(n_series)]
+
+
+def check_encodings_match_names(paths) -> None:
+    """Each CSV's bytes are what its name says: ``_bom`` starts with the UTF-8 BOM, ``_gbk`` is not UTF-8,
+    ``_utf8`` is UTF-8 without a BOM (fixtures are named for what they test)."""
+    import pytest
+
+    for path in paths:
+        data = path.read_bytes()
+        if "_bom" in path.name:
+            assert data.startswith(b"\xef\xbb\xbf"), path.name
+        elif "_gbk" in path.name:
+            with pytest.raises(UnicodeDecodeError):
+                data.decode("utf-8")
+        elif "_utf8" in path.name:
+            assert not data.startswith(b"\xef\xbb\xbf") and data.decode("utf-8")

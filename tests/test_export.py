@@ -43,7 +43,8 @@ def _rows(ws) -> list[tuple]:
 def test_sheets_one_per_carriage_and_per_scenario(pack: tuple) -> None:
     _, wb, _ = pack
     # the province has a retail target: the sheet of the cities' shares of its gap follows the carriages
-    assert wb.sheetnames == ["说明", "固定资产投资", "社会消费品零售总额", "进出口总额", "缺口分解-社零", "情景-沈阳促消费"]
+    assert wb.sheetnames == ["说明", "固定资产投资", "社会消费品零售总额", "进出口总额", "缺口分解-社零", "项目跟踪",
+                             "情景-沈阳促消费"]
 
 
 def test_headers_are_chinese_with_units(pack: tuple) -> None:
@@ -123,7 +124,7 @@ def test_export_function_returns_the_path(pack: tuple, tmp_path: Path) -> None:
 #: Chinese characters, CJK punctuation (。，；“”) and full-width forms (（）：).
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 EN_SHEETS = ["Notes", "Fixed-asset investment", "Retail sales of consumer goods", "Foreign trade",
-             "Gap by city-retail", "Scenario-shenyang_push"]
+             "Gap by city-retail", "Project tracking", "Scenario-shenyang_push"]
 
 
 @pytest.fixture(scope="module")
@@ -291,7 +292,7 @@ def test_sheet_names_are_valid_and_unique(pack: tuple, tmp_path: Path) -> None:
     for lang in ("zh", "en"):
         wb = load_workbook(export_meeting_pack(_hostile_run(run, names), tmp_path / f"p_{lang}.xlsx", lang=lang))
         sheets = wb.sheetnames
-        assert len(sheets) == 5 + len(names)  # notes, 3 carriages, the retail gap sheet, and every scenario
+        assert len(sheets) == 6 + len(names)  # notes, 3 carriages, the gap and project sheets, every scenario
         assert all(0 < len(s) <= 31 and not set(s) & set("[]:*?/\\") for s in sheets), sheets
         assert len({s.casefold() for s in sheets}) == len(sheets), sheets  # unique, as Excel compares them
         assert not any(s.startswith("'") or s.endswith("'") for s in sheets), sheets

@@ -17,6 +17,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from common import check_encodings_match_names
 
 from forecast.data import schema
 from forecast.data.catalog import CITIES, REGIONS
@@ -325,15 +326,7 @@ def test_fixtures_match_their_script(tmp_path):
 
 
 def test_encodings_of_the_fixtures_are_what_their_names_say():
-    for path in NATIONAL.glob("*/*.csv"):
-        data = path.read_bytes()
-        if "_bom" in path.name:
-            assert data.startswith(b"\xef\xbb\xbf"), path.name
-        elif "_gbk" in path.name:
-            with pytest.raises(UnicodeDecodeError):
-                data.decode("utf-8")
-        elif "_utf8" in path.name:
-            assert not data.startswith(b"\xef\xbb\xbf") and data.decode("utf-8")
+    check_encodings_match_names(NATIONAL.glob("*/*.csv"))
     for path in NATIONAL.glob("*/*.xls"):
         assert path.read_bytes().startswith(b"\xd0\xcf\x11\xe0"), path.name   # a real BIFF (OLE) workbook
 

@@ -356,10 +356,14 @@ def test_shipped_scenarios_load_and_apply():
     mp = by["major_projects"]
     np.testing.assert_allclose(moved(mp, fcs, ("shenyang", "fai")).sum(axis=1), 50.0)
     np.testing.assert_allclose(moved(mp, fcs, (P, "fai")).sum(axis=1), 80.0)
-    # 促消费: every city +3 % in Nov–Dec 2026 → province + 3 % of Σ cities there
+    # 促消费: 12 亿元 of trade-in funds × gross leverage 332.5/34 × additionality 0.3 over Nov–Dec 2026 (one month
+    # each) → province + extra/2 a month on every path; 20 % of it taken back over Feb–Mar 2027 (Jan–Feb counts two)
     cc = by["consumption_campaign"]
-    cities_sum = sum(fcs[(c, "retail")].paths[:, :2] for c in CITIES)
-    np.testing.assert_allclose(moved(cc, fcs, (P, "retail"))[:, :2], 0.03 * cities_sum)
+    extra = 12 * 332.5 / 34 * 0.3
+    per_path = np.array([extra / 2, extra / 2, -0.2 * extra * 2 / 3, -0.2 * extra / 3])
+    np.testing.assert_allclose(moved(cc, fcs, (P, "retail"))[:, :4], np.tile(per_path, (20, 1)), rtol=1e-6)
+    np.testing.assert_allclose(moved(cc, fcs, ("shenyang", "retail"))[:, :2], np.full((20, 2), 3 * 332.5 / 34 * 0.3 / 2),
+                               rtol=1e-6)
     # 外需冲击: exports −5 % 2026-11..2027-06 (7 periods); trade follows
     ex = by["export_shock"]
     np.testing.assert_allclose(moved(ex, fcs, (P, "trade")), moved(ex, fcs, (P, "exports")))

@@ -130,3 +130,19 @@ def test_a_missing_source_or_kind_is_a_usage_error(done, capsys):
                  ["targets", "set", "shenyang", "retail", "2026", "5", "--kind", "roughly", "--source", "x"]):
         assert main([*argv, "--db", str(done["db"])]) == 2
         assert "error" in capsys.readouterr().err
+
+
+def test_command_line_writes_are_audited_too(done, tmp_path, capsys):
+    """`forecast ingest` and `forecast run` write to the store: the audit trail names them, as the app's writes."""
+    from batch_helpers import add_month
+
+    db = str(done["db"])
+    new = add_month(done, (2026, 7))
+    assert main(["ingest", str(new), "--db", db]) == 0
+    assert main(run_args(done)) == 0
+    capsys.readouterr()
+    trail = audit_log(Store(db, create=False))
+    ingest = trail[trail["action"] == "ingest"].iloc[-1]
+    assert ingest["who"].startswith("cli:") and ingest["what"] == new.name and ingest["after"].endswith("rows added")
+    run = trail[trail["action"] == "run_start"].iloc[-1]
+    assert run["after"].startswith(load_latest_run(db).run_id) and run["after"].endswith("(complete)")

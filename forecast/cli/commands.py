@@ -82,6 +82,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         if log_file:
             log_file.close()
+    if report.status != "unchanged" and report.run_id:  # every write is audited (a failed run wrote one too)
+        from forecast.cli.targets import cli_user
+        from forecast.runs.store import Store
+        from forecast.runs.store.audit import record
+
+        record(Store(args.db), cli_user(), "run_start", "forecast run", before=report.previous_run,
+               after=f"{report.run_id} ({report.status})")
     if report.ingest is not None:
         for f in report.ingest.files:
             if not f.skipped:

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from forecast.cli.changes import COMMANDS as CHANGES_COMMANDS
 from forecast.cli.commands import COMMANDS as BATCH_COMMANDS
+from forecast.cli.projects import COMMANDS as PROJECT_COMMANDS
 from forecast.cli.tables import (  # noqa: F401 - summary_frame and period_label are part of the CLI's API
     format_summary,
     period_label,
@@ -39,6 +40,7 @@ from forecast.cli.tables import (  # noqa: F401 - summary_frame and period_label
     summary_frame,
 )
 from forecast.cli.targets import COMMANDS as TARGET_COMMANDS
+from forecast.cli.targets import cli_user
 from forecast.data.errors import DataError, StoreError
 
 if TYPE_CHECKING:
@@ -71,9 +73,14 @@ def _add_ingest(sub: Any) -> None:
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from forecast.runs.store import Store
+    from forecast.runs.store.audit import record
 
     store = Store(args.db)
     report = store.ingest(args.files)
+    added = [f for f in report.files if not f.skipped]
+    if added:  # every write is audited, from the app and from the command line
+        record(store, cli_user(), "ingest", ", ".join(Path(f.file).name for f in added),
+               after=f"{sum(f.rows_added for f in added)} rows added")
     for f in report.files:
         if f.skipped:
             print(f"{f.file}: no change (already ingested)")
@@ -122,7 +129,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 
 #: Subcommand registration functions, in the order ``--help`` lists them.
 COMMANDS: tuple[Callable[[Any], None], ...] = (_add_ingest, _add_summary, *BATCH_COMMANDS,
-                                                  *TARGET_COMMANDS, *CHANGES_COMMANDS)
+                                                  *TARGET_COMMANDS, *CHANGES_COMMANDS, *PROJECT_COMMANDS)
 
 
 def build_parser() -> argparse.ArgumentParser:

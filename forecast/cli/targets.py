@@ -26,13 +26,17 @@ PROVENANCE_ZH = {"published": "公布", "analyst": "分析员设定", "reference
 KIND_ZH = {"about": "左右", "at_least": "以上"}
 
 
-def _who(args: argparse.Namespace) -> str:
-    if args.who:
-        return args.who
+def cli_user() -> str:
+    """Who is running the command line, as the audit trail writes it: ``cli:<login name>``."""
     try:
-        return getpass.getuser()
+        name = getpass.getuser()
     except (KeyError, OSError):  # no user name in this environment (a container without passwd entry)
-        return os.environ.get("USER") or "unknown"
+        name = os.environ.get("USER") or "unknown"
+    return f"cli:{name}"
+
+
+def _who(args: argparse.Namespace) -> str:
+    return args.who or cli_user()
 
 
 def add_targets(sub: Any) -> None:

@@ -35,6 +35,7 @@ import pandas as pd
 
 from forecast.data.errors import DataError, Problem
 from forecast.data.files import raise_problems, read_files
+from forecast.data.processes import exit_with_parent
 
 #: How long the child may take to start (import pandas and the readers) before it counts as stuck.
 STARTUP_SECONDS = 120
@@ -81,6 +82,7 @@ def _child(conn: Connection, paths: list[str], encoding: str | None, memory_mb: 
 
 def _main() -> None:
     """``python -m forecast.data.bounded FD``: the arguments come pickled on stdin, the answers go to FD."""
+    exit_with_parent(os.getppid())   # a reader whose app (or test) died must not go on reading
     conn = Connection(int(sys.argv[1]), readable=False)
     _child(conn, *pickle.load(sys.stdin.buffer))
     conn.close()

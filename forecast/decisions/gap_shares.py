@@ -24,11 +24,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecast.data.catalog import CITIES, PROVINCE
+from forecast.data.catalog import PROVINCE
 from forecast.data.errors import DataError
 from forecast.data.schema import INDICATOR, REGION, YEAR
 from forecast.decisions.breakdown import indicator_tables, province_table, refuse_index_series, table_year
 from forecast.decisions.discrepancy import DISCREPANCY
+from forecast.decisions.inversion import cities_at_province_release
 from forecast.decisions.targets import (
     TOLERANCE_PP,
     VERDICT_PROVENANCES,
@@ -235,17 +236,10 @@ def _cities(tables: dict, indicator: str, year: int, prov: YTDPosition,
             fmap: dict) -> tuple[dict[str, tuple[YTDPosition, np.ndarray]], list[str]]:
     """Cities released at the province's latest period, with their level paths; names of those left out."""
     used: dict[str, tuple[YTDPosition, np.ndarray]] = {}
-    left: list[str] = []
-    for city in (c for c in CITIES if c in tables):
-        try:
-            pos = ytd_position(tables[city], year, prov.periods_per_year)
-        except DataError:
-            left.append(f"{city} (no full-year base)")
-            continue
+    positions, left = cities_at_province_release(tables, indicator, year, prov)  # the inversion's rule
+    for city, pos in positions.items():
         fc = fmap.get((city, indicator))
-        if pos.last_period != prov.last_period:
-            left.append(f"{city} (latest {pos.last_period})")
-        elif pos.remaining and fc is None:
+        if pos.remaining and fc is None:
             left.append(f"{city} (no forecast)")
         else:
             used[city] = (pos, _level_paths(pos, fc))

@@ -66,7 +66,7 @@ def _city_target_map(city_targets: Mapping | pd.DataFrame | None, indicator: str
     return {r: float(v) for r, v in city_targets.items()}
 
 
-def _cities_at(tables: dict[str, SeriesTable], indicator: str, year: int, prov: YTDPosition) -> tuple[dict, list[str]]:
+def cities_at_province_release(tables: dict[str, SeriesTable], indicator: str, year: int, prov: YTDPosition) -> tuple[dict, list[str]]:
     """Positions of the cities released at the province's latest period; names of those left out."""
     used: dict[str, YTDPosition] = {}
     left_out: list[str] = []
@@ -177,7 +177,7 @@ def invert_province_target(
     prov = ytd_position(province_table(tables, indicator), year)
     if not prov.remaining:
         raise DataError(f"{indicator} {year}: December is released, the year is decided; nothing to split")
-    cities, left_out = _cities_at(tables, indicator, year, prov)
+    cities, left_out = cities_at_province_release(tables, indicator, year, prov)
     fmap = forecast_map(forecasts)
     share_d, basis = _discrepancy_share(tables, indicator, year, prov, cities, fmap)
 

@@ -387,7 +387,7 @@ def compare_scenarios(panel: pd.DataFrame, forecasts: Mapping, targets: pd.DataF
     >>> province[["scenario", "projected", "delta_projected"]].round(1)
                     scenario  projected  delta_projected
     0               baseline        2.5              0.0
-    30  consumption_campaign        3.0              0.5
+    30  consumption_campaign        2.8              0.3
     """
     scenarios = list(scenarios)
     names = [s.name for s in scenarios]

@@ -49,6 +49,7 @@ from forecast.decisions.position import panel_base_effect
 from forecast.decisions.targets import evaluate_targets
 from forecast.export.changes_sheet import changes_columns, changes_frame, changes_sheet_name
 from forecast.export.gap_sheet import gap_columns, gap_frame, gap_sheet_name
+from forecast.export.projects_sheet import projects_columns, projects_sheet_name, tracking_frame
 from forecast.present import i18n
 
 #: Carriage sheet columns: (label key of the header, source column, number format).
@@ -399,7 +400,7 @@ def export_meeting_pack(run: Any, path: str | os.PathLike, *, lang: str = "zh",
     >>> from openpyxl import load_workbook
     >>> path = export_meeting_pack(run, "pack.xlsx")
     >>> load_workbook(path).sheetnames
-    ['说明', '固定资产投资', '社会消费品零售总额', '进出口总额', '缺口分解-社零', '情景-促消费活动']
+    ['说明', '固定资产投资', '社会消费品零售总额', '进出口总额', '缺口分解-社零', '项目跟踪', '情景-促消费活动']
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -424,6 +425,10 @@ def export_meeting_pack(run: Any, path: str | os.PathLike, *, lang: str = "zh",
         frame = gap_frame(run, ind, lang)
         if frame is not None:
             _write_sheet(wb.create_sheet(sheet_title(gap_sheet_name(ind, lang), used)), frame, gap_columns(lang), lang)
+    projects = tracking_frame(run, lang)   # the project list's tracking against plan and the fai target
+    if projects is not None:
+        _write_sheet(wb.create_sheet(sheet_title(projects_sheet_name(lang), used)), projects, projects_columns(lang),
+                     lang)
     specs = getattr(run, "scenario_specs", {})
     for name, table in run.scenarios.items():
         ws = wb.create_sheet(_scenario_sheet_name(name, specs.get(name, {}), used, lang))

@@ -24,6 +24,7 @@ APP_LABELS: dict[str, tuple[str, str]] = {
     "page_data": ("数据", "Data"),
     "page_export": ("导出", "Export"),
     "page_targets": ("目标", "Targets"),
+    "page_projects": ("项目", "Projects"),
     "inv_no_target": ("全省今年没有该指标的目标：默认值为全省预计全年增速。",
                       "The province has no target for this indicator this year: the default is its projected growth."),
     # targets page

@@ -23,15 +23,12 @@ engine's descriptions of its final fits travel back with the forecast.
 
 from __future__ import annotations
 
-import ctypes
 import os
-import signal
-import sys
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
+from forecast.data.processes import exit_with_parent
 from forecast.data.schema import INDICATOR, PERIOD, REGION
 from forecast.engine.auto import DEFAULT_MODELS, AutoConfig
 from forecast.engine.global_members import gate_panel, wants_globals
@@ -40,8 +37,6 @@ from forecast.engine.panel_forecast import attach_panel_globals, forecast_panel_
 #: Keyword arguments fault injection adds to every candidate model (an unknown argument: every model
 #: then fails to construct, as if every model failed on the series).
 FAULT_PARAM = "_troika_fault_injected"
-#: ``prctl`` option (linux/prctl.h): the signal this process gets when its parent dies.
-PR_SET_PDEATHSIG = 1
 
 
 def model_artifacts(fc: Any) -> dict[str, dict]:
@@ -111,32 +106,6 @@ def outcome_of(flags: tuple[str, ...]) -> str:
 
 
 # ---------------------------------------------------------------------- executors
-def exit_with_parent(parent_pid: int, poll_seconds: float = 1.0) -> None:
-    """Make this process (a local worker) end when ``parent_pid``, the batch, dies; the pool's initializer.
-
-    On Linux the kernel sends SIGKILL to the worker when its parent dies (``prctl(PR_SET_PDEATHSIG)``,
-    through libc); on every system a daemon thread checks ``os.getppid()`` every ``poll_seconds`` and
-    exits the worker once its parent has changed (the worker was re-parented: the batch is gone). A
-    worker whose parent is already gone when this runs exits at once.
-    """
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        except (OSError, AttributeError):  # no usable libc: the watchdog alone
-            pass
-    if os.getppid() != parent_pid:  # the batch died before the death signal was armed
-        os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent_pid, poll_seconds), name="troika-watch-parent",
-                     daemon=True).start()
-
-
-def _watch_parent(parent_pid: int, poll_seconds: float) -> None:
-    while os.getppid() == parent_pid:
-        time.sleep(poll_seconds)
-    os._exit(1)  # no cleanup: the batch that would read our results is gone
-
-
 def run_local(tasks: list[dict], on_result: Callable[[dict], None], workers: int = 1) -> list[dict]:
     """Run tasks in this process (``workers <= 1``) or a spawn-started process pool; results in task order."""
     results: dict[int, dict] = {}
