@@ -133,6 +133,13 @@ def test_switch_language_run_a_scenario_and_read_the_result(server):
                 getComputedStyle(e).fontSize, getComputedStyle(e, '::after').content])""")
             assert shown == [["0px", json.dumps(i18n.t("upload_button", "zh"), ensure_ascii=False)],
                              ["0px", json.dumps(i18n.t("upload_limits", "zh"), ensure_ascii=False)]]
+            # the Projects page: the bundled example list, its summary by city and its tracking against plan
+            from forecast.app.projects_page import LABELS as PROJECT_LABELS
+
+            page.get_by_text(i18n.t("page_projects", "zh"), exact=True).click()
+            page.get_by_text(PROJECT_LABELS["zh"]["summary"], exact=True).wait_for()
+            page.get_by_text(PROJECT_LABELS["zh"]["tracking"], exact=True).wait_for()
+            page.screenshot(path=OUTPUT / "projects_zh.png")
             page.get_by_text(i18n.t("page_overview", "zh"), exact=True).click()
 
             page.get_by_text("English", exact=True).click()
