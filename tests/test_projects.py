@@ -287,3 +287,19 @@ def test_projects_page(demo_run, monkeypatch):
     assert "Anshan" in at.caption[-1].value                                      # the others are named, left out
     at.number_input(key="pj_slip").set_value(3).run()
     assert not at.exception and "slip 3 months" in " ".join(c.value for c in at.caption)
+
+
+def test_an_uploaded_project_list_is_read_in_the_bounded_child(tmp_path):
+    """The Projects page reads uploads like every upload: in a child process with limits, same result or error."""
+    from forecast.data.bounded import read_files_bounded
+
+    good = sorted((Path(__file__).parent / "fixtures" / "projects" / "good").glob("*.csv"))[0]
+    [child] = read_files_bounded([good], kind="projects")
+    pd.testing.assert_frame_equal(child, load_project_list(good))
+    bad = next(p for p in sorted((Path(__file__).parent / "fixtures" / "projects" / "bad").glob("*.csv"))
+               if p.name != "EXPECTED.csv")
+    with pytest.raises(DataError) as in_child:
+        read_files_bounded([bad], kind="projects")
+    with pytest.raises(DataError) as here:
+        load_project_list(bad)
+    assert [(p.row, p.column) for p in in_child.value.problems] == [(p.row, p.column) for p in here.value.problems]

@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from forecast.app.scenario_tables import scenario_effect, scenario_table
+from forecast.data.bounded import read_files_bounded
 from forecast.data.catalog import REGIONS
 from forecast.data.errors import DataError
 from forecast.data.project_list import example_list_path, load_project_list, project_summary
@@ -61,7 +62,9 @@ def _read_upload(upload: Any) -> pd.DataFrame:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(upload.name).name
         path.write_bytes(upload.getvalue())
-        return load_project_list(path)
+        # parsed in a child process with memory and time limits, like every upload of the app
+        [projects] = read_files_bounded([path], kind="projects")
+        return projects
 
 
 def page_projects(run: Any, lang: str) -> None:

@@ -31,11 +31,10 @@ from collections.abc import Iterable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-import pandas as pd
-
 from forecast.data.errors import DataError, Problem
 from forecast.data.files import raise_problems, read_files
 from forecast.data.processes import exit_with_parent
+from forecast.data.project_list import load_project_list
 
 #: How long the child may take to start (import pandas and the readers) before it counts as stuck.
 STARTUP_SECONDS = 120
@@ -50,7 +49,15 @@ def _address_space() -> int | None:
         return None
 
 
-def _child(conn: Connection, paths: list[str], encoding: str | None, memory_mb: int, today: dt.date | None) -> None:
+def _read_one(kind: str, path: str, encoding: str | None, today: dt.date | None) -> list:
+    """One file read as ``kind``: observation tables (:func:`read_files`) or a project list."""
+    if kind == "projects":
+        return [load_project_list(path, encoding=encoding)]
+    return read_files([path], encoding=encoding, today=today)
+
+
+def _child(conn: Connection, paths: list[str], encoding: str | None, memory_mb: int, today: dt.date | None,
+           kind: str = "observations") -> None:
     """The child's work: cap its memory, then read each file on its own, telling the parent which one it is at."""
     import openpyxl  # noqa: F401 - heavy: imported before the cap, so that the cap counts the reading only
 
@@ -64,7 +71,7 @@ def _child(conn: Connection, paths: list[str], encoding: str | None, memory_mb: 
         for i, path in enumerate(paths):
             conn.send(("file", i))
             try:
-                out += read_files([path], encoding=encoding, today=today)
+                out += _read_one(kind, path, encoding, today)
             except DataError as e:
                 problems += e.problems
         try:
@@ -94,7 +101,7 @@ def _refused(path: str, message: str) -> DataError:
 
 def read_files_bounded(paths: Iterable[str | os.PathLike], *, encoding: str | None = None,
                        memory_mb: int = 500, seconds: float = 30,
-                       today: dt.date | None = None) -> list[tuple[pd.DataFrame, list[int | None]]]:
+                       today: dt.date | None = None, kind: str = "observations") -> list:
     """:func:`forecast.data.files.read_files` in a child process with a memory and a time limit.
 
     Parameters
@@ -110,6 +117,9 @@ def read_files_bounded(paths: Iterable[str | os.PathLike], *, encoding: str | No
     today : date, optional
         As in :func:`~forecast.data.files.read_files` (periods later than this month refused when a row has no
         release date).
+    kind : {"observations", "projects"}
+        What the files are: official tables (default) or project lists
+        (:func:`forecast.data.project_list.load_project_list`: one frame per file is returned).
 
     Returns
     -------
@@ -144,7 +154,9 @@ def read_files_bounded(paths: Iterable[str | os.PathLike], *, encoding: str | No
             os.close(wfd)
         conn = Connection(rfd, writable=False)
         try:
-            proc.stdin.write(pickle.dumps((paths, encoding, memory_mb, today)))
+            if kind not in ("observations", "projects"):
+                raise ValueError(f"kind={kind!r}; expected 'observations' or 'projects'")
+            proc.stdin.write(pickle.dumps((paths, encoding, memory_mb, today, kind)))
             proc.stdin.close()
             return _answer(conn, proc, paths, memory_mb, seconds, err)
         finally:
