@@ -52,6 +52,9 @@ bench-global: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/global_m3.py
 
+bench-calibration: $(STAMP)
+	nice -n 19 $(BIN)/python bench/calibration.py --workers 2 --n-paths 300
+
 bench-app: $(STAMP)
 	$(BIN)/python bench/app.py
 

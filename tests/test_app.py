@@ -919,3 +919,24 @@ def test_every_reader_uses_the_run_years_target_of_a_several_year_table(env):
                           columns=list(pack["社会消费品零售总额"].iter_rows(values_only=True))[0])
     assert retail.loc[retail["地区"] == "辽宁", "年度目标(%)"].tolist() == [4.0]
     assert "4%左右" in next(line for line in targets_table(many).splitlines() if line.startswith("辽宁") and "社会" in line)
+
+
+def test_a_consumption_campaign_built_on_the_page_joins_the_scenario(app, env):
+    """Funds × published gross leverage × the analyst's additionality, as abs retail adjustments of the draft."""
+    from forecast.decisions.campaigns import LEVERAGE
+
+    at = goto(app.run(), "scenarios")
+    ok(at)
+    assert at.button(key="cmp_add_btn").disabled                 # additionality starts at 0: nothing to add yet
+    at.multiselect(key="cmp_regions").set_value(["shenyang", "dalian"])
+    at.number_input(key="cmp_funds").set_value(2.0)
+    at.slider(key="cmp_additionality").set_value(0.3)
+    at = at.run()
+    at = at.button(key="cmp_add_btn").click().run()
+    ok(at)
+    draft = at.session_state["scn_draft"]
+    assert [(a["kind"], a["indicator"], a["regions"]) for a in draft] == [("abs", "retail", ["shenyang"]),
+                                                                         ("abs", "retail", ["dalian"])]
+    extra = 2.0 * LEVERAGE["trade_in"].value * 0.3                # 2 亿元 × 332.5/34 × 0.3 per city, by hand
+    assert [a["value"] for a in draft] == pytest.approx([extra, extra], abs=1e-6)
+    assert len(frame(at, "scn_draft_table")) == 2 and len(frame(at, "scn_result_table")) >= 2

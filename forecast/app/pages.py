@@ -29,6 +29,7 @@ from streamlit.errors import StreamlitAuthError, StreamlitMissingAuthlibError
 
 from forecast.app import access, overview_tables, scenario_tables, storage, uploads
 from forecast.app.access import AccessDenied, Actor, can
+from forecast.app.campaign_widget import campaign_builder
 from forecast.data.catalog import INDICATORS, PROVINCE, REGIONS
 from forecast.data.errors import DataError
 from forecast.decisions.scenarios import compare_scenarios, scenario_from_dict
@@ -215,6 +216,7 @@ def page_scenarios(run: Any, lang: str, actor: Actor, db: Path) -> None:
         draft.append(current)
     if b2.button(T("scn_clear"), key="scn_clear_btn"):
         draft.clear()
+    campaign_builder(run, lang, T, draft)
     if draft:
         st.markdown(f"**{T('scn_list')}**")
         table(scenario_tables.adjustments_table(draft, lang), key="scn_draft_table")

@@ -25,6 +25,24 @@ APP_LABELS: dict[str, tuple[str, str]] = {
     "page_export": ("导出", "Export"),
     "page_targets": ("目标", "Targets"),
     "page_projects": ("项目", "Projects"),
+    # the consumption-campaign builder
+    "cmp_header": ("促消费活动：资金 × 撬动倍数 × 新增比例", "Consumption campaign: funds × leverage × additionality"),
+    "cmp_help": ("每个城市的活动资金(亿元)乘以公布的撬动倍数(每元资金带动的销售额，毛口径)，再乘以新增比例(新增消费而非提前消费的占比)，"
+                 "得到活动月份新增的社会消费品零售总额；可选回落：活动后若干月收回部分新增销售。",
+                 "Each city's funds (100 mn yuan) times a published gross leverage (sales driven per yuan of funds) "
+                 "times the additionality (the share that is new spending, not pulled forward) gives the extra retail "
+                 "sales of the campaign months; an optional payback takes a share back in later months."),
+    "cmp_funds": ("每市活动资金(亿元)", "Funds per city (100 mn yuan)"),
+    "cmp_leverage": ("撬动倍数(毛口径，每元资金带动销售额)", "Gross leverage (sales per yuan of funds)"),
+    "cmp_source": ("来源：{source}", "Source: {source}"),
+    "cmp_additionality": ("新增比例(分析员判断)", "Additionality (the analyst's choice)"),
+    "cmp_additionality_help": ("新增比例没有公布值，由分析员判断；为0时活动没有效果。",
+                               "No published figure exists for the additionality: it is the analyst's choice; at 0 "
+                               "the campaign has no effect."),
+    "cmp_payback": ("活动后回落比例", "Payback share"),
+    "cmp_payback_to": ("回落截至", "Payback until"),
+    "cmp_extra": ("新增销售合计：{extra}", "Extra sales in total: {extra}"),
+    "cmp_add": ("把活动加入情景", "Add the campaign to the scenario"),
     "inv_no_target": ("全省今年没有该指标的目标：默认值为全省预计全年增速。",
                       "The province has no target for this indicator this year: the default is its projected growth."),
     # targets page
