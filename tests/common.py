@@ -63,3 +63,17 @@ def check_encodings_match_names(paths) -> None:
                 data.decode("utf-8")
         elif "_utf8" in path.name:
             assert not data.startswith(b"\xef\xbb\xbf") and data.decode("utf-8")
+
+
+def series(region: str, indicator: str, points: dict, is_index: bool = False) -> pd.DataFrame:
+    """Panel rows of one series from ``{"YYYY-MM": (ytd_value, ytd_yoy)}`` (the 11-period year's seasons)."""
+    idx = pd.PeriodIndex(sorted(points), freq="M")
+    v = np.array([points[str(p)][0] for p in idx], dtype=float)
+    g = np.array([points[str(p)][1] for p in idx], dtype=float)
+    return pd.DataFrame({
+        "region": region, "indicator": indicator, "period": idx, "year": idx.year.astype("int64"),
+        "season": np.where(idx.month == 2, 1, idx.month - 1).astype("int64"),
+        "ytd_value": v, "ytd_yoy": g, "ytd_base": np.where(g > -100, v / np.maximum(1 + g / 100, 1e-12), np.nan),
+        "value": np.nan, "base": np.nan,
+        "is_index": is_index,
+    })

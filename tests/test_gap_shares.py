@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from common import FakeForecast
+from common import FakeForecast, series
 
 # imported here, at collection: forecast.data.files fixes its data folder when first imported, and a doctest
 # that runs before this module's real-run test would otherwise leave it at the doctest's scratch folder
@@ -51,16 +51,6 @@ TARGETS = pd.DataFrame({"region": ["liaoning"], "indicator": ["retail"], "year":
                         "kind": ["about"], "status": ["published"], "source": ["work report"]})
 
 
-def series(region, indicator, points, is_index=False):
-    idx = pd.PeriodIndex(sorted(points), freq="M")
-    v = np.array([points[str(p)][0] for p in idx], dtype=float)
-    g = np.array([points[str(p)][1] for p in idx], dtype=float)
-    return pd.DataFrame({
-        "region": region, "indicator": indicator, "period": idx, "year": idx.year.astype("int64"),
-        "season": np.where(idx.month == 2, 1, idx.month - 1).astype("int64"),
-        "ytd_value": v, "ytd_yoy": g, "ytd_base": v / (1 + g / 100), "value": np.nan, "base": np.nan,
-        "is_index": is_index,
-    })
 
 
 def make_panel(points=POINTS, indicator="retail", is_index=False):

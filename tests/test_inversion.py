@@ -17,25 +17,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from common import FakeForecast
+from common import FakeForecast, series
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forecast.data.errors import DataError
 from forecast.decisions.inversion import carriage_shares, contributions, invert_province_target
-
-
-def series(region, indicator, points, is_index=False):
-    idx = pd.PeriodIndex(sorted(points), freq="M")
-    v = np.array([points[str(p)][0] for p in idx], dtype=float)
-    g = np.array([points[str(p)][1] for p in idx], dtype=float)
-    return pd.DataFrame({
-        "region": region, "indicator": indicator, "period": idx, "year": idx.year.astype("int64"),
-        "season": np.where(idx.month == 2, 1, idx.month - 1).astype("int64"),
-        "ytd_value": v, "ytd_yoy": g, "ytd_base": np.where(g > -100, v / np.maximum(1 + g / 100, 1e-12), np.nan),
-        "value": np.nan, "base": np.nan,
-        "is_index": is_index,
-    })
 
 
 def panel(city_b_growth=8.0):
