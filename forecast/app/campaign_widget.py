@@ -49,7 +49,8 @@ def campaign_builder(run: Any, lang: str, T: Any, draft: list) -> None:
         kind = c3.selectbox(T("cmp_leverage"), list(LEVERAGE), key="cmp_leverage",
                             format_func=lambda k: f"{LEVERAGE[k].value:.2f} — "
                                                   f"{LEVERAGE[k].what_zh if lang == 'zh' else LEVERAGE[k].what}")
-        c3.caption(T("cmp_source", source=LEVERAGE[kind].source))
+        lev = LEVERAGE[kind]
+        c3.caption(T("cmp_source", source=lev.source if lang == "zh" else (lev.source_en or lev.source)))
         additionality = c4.slider(T("cmp_additionality"), 0.0, 1.0, 0.0, 0.05, key="cmp_additionality")
         c4.caption(T("cmp_additionality_help"))
         months = [str(p) for p in scenario_months(run, "retail")]

@@ -44,17 +44,21 @@ class Leverage:
     what: str
     what_zh: str
     source: str
+    #: The same source named in English (the document is Chinese).
+    source_en: str = ""
 
 
 _SY_2025 = ("沈阳市2026年政府工作报告 (2026-01-14), 香港商报 2026-01-15, "
             "http://hkcd.com/hkcdweb/content/2026/01/15/content_8735593.html")
+_SY_2025_EN = ("Shenyang's 2026 government work report (2026-01-14), as reported by Hong Kong Commercial Daily "
+               "(2026-01-15), http://hkcd.com/hkcdweb/content/2026/01/15/content_8735593.html")
 #: Published gross leverages (sales driven per yuan of funds), with their source.
 LEVERAGE = {
     "trade_in": Leverage(332.5 / 34.0, 34.0, 332.5, "Shenyang 2025 trade-in funds: 34亿元 drove 332.5亿元 of sales",
-                         "沈阳2025年消费品以旧换新资金34亿元撬动消费332.5亿元", _SY_2025),
+                         "沈阳2025年消费品以旧换新资金34亿元撬动消费332.5亿元", _SY_2025, _SY_2025_EN),
     "vouchers": Leverage(136.0 / 3.6, 3.6, 136.0,
                          "Shenyang 2025 vouchers and car subsidies: 3.6亿元 drove more than 136亿元 of sales",
-                         "沈阳2025年惠民消费券及购车补贴3.6亿元拉动消费超136亿元", _SY_2025),
+                         "沈阳2025年惠民消费券及购车补贴3.6亿元拉动消费超136亿元", _SY_2025, _SY_2025_EN),
 }
 
 
