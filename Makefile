@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run app test install bench-accuracy bench-speed bench-batch bench-app bench-global clean
+.PHONY: run app test install bench-accuracy bench-speed bench-batch bench-app bench-global bench-calibration clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
