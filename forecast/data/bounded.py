@@ -18,8 +18,8 @@ second, is not the file's). Linux (``/proc/self/statm``); elsewhere the time lim
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
-import pickle
 import resource
 import signal
 import subprocess
@@ -88,10 +88,12 @@ def _child(conn: Connection, paths: list[str], encoding: str | None, memory_mb: 
 
 
 def _main() -> None:
-    """``python -m forecast.data.bounded FD``: the arguments come pickled on stdin, the answers go to FD."""
+    """``python -m forecast.data.bounded FD``: the arguments come as JSON on stdin, the answers go to FD."""
     exit_with_parent(os.getppid())   # a reader whose app (or test) died must not go on reading
     conn = Connection(int(sys.argv[1]), readable=False)
-    _child(conn, *pickle.load(sys.stdin.buffer))
+    args = json.load(sys.stdin)
+    today = dt.date.fromisoformat(args["today"]) if args["today"] else None
+    _child(conn, args["paths"], args["encoding"], int(args["memory_mb"]), today, args["kind"])
     conn.close()
 
 
@@ -156,7 +158,8 @@ def read_files_bounded(paths: Iterable[str | os.PathLike], *, encoding: str | No
         try:
             if kind not in ("observations", "projects"):
                 raise ValueError(f"kind={kind!r}; expected 'observations' or 'projects'")
-            proc.stdin.write(pickle.dumps((paths, encoding, memory_mb, today, kind)))
+            proc.stdin.write(json.dumps({"paths": paths, "encoding": encoding, "memory_mb": memory_mb,
+                                         "today": today.isoformat() if today else None, "kind": kind}).encode())
             proc.stdin.close()
             return _answer(conn, proc, paths, memory_mb, seconds, err)
         finally:
