@@ -22,7 +22,15 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from forecast.app import overview_tables, pages, projects_page, series_tables, storage, targets_page
+from forecast.app import (
+    overview_tables,
+    pages,
+    projects_page,
+    saved_scenarios,
+    series_tables,
+    storage,
+    targets_page,
+)
 from forecast.app.pages import T, show_chart, table
 from forecast.data.catalog import CARRIAGES, INDICATORS, PROVINCE, REGIONS
 from forecast.data.errors import DataError, StoreError
@@ -139,7 +147,7 @@ def page_series(run, lang: str, observations: pd.DataFrame) -> None:
 
 
 def page_export(run, lang: str) -> None:
-    live = storage.with_saved_scenarios_now(run)        # every scenario saved now, not only the last batch's
+    live = saved_scenarios.with_saved_scenarios_now(run)        # every scenario saved now, not only the last batch's
     changes = pages.changes(pages.run_key(run), str(pages.db_path()), run)
     st.download_button(T("export_pack"), storage.meeting_pack(live, lang, changes), file_name=f"troika_{run.run_id}_{lang}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="pack")

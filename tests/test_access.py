@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecast.app import access, storage, uploads
+from forecast.app import access, saved_scenarios, storage, uploads
 from forecast.app.access import AccessDenied, Actor, Role, RoleFileError, can, require, role_of
 from forecast.decisions.scenarios import Adjustment, Scenario
 from forecast.present import i18n
@@ -120,8 +120,8 @@ def store_rows(db: Path) -> dict[str, int]:
 def test_a_viewer_calling_the_write_functions_directly_is_refused_and_nothing_is_written(tmp_path):
     db, folder, up = tmp_path / "troika.db", tmp_path / "scenarios", tmp_path / "uploads"
     writes = {
-        "scenario_save": lambda who: storage.save_named_scenario(ONE, folder, actor=who, db=db),
-        "scenario_delete": lambda who: storage.delete_named_scenario(ONE.name, folder, actor=who, db=db),
+        "scenario_save": lambda who: saved_scenarios.save_named_scenario(ONE, folder, actor=who, db=db),
+        "scenario_delete": lambda who: saved_scenarios.delete_named_scenario(ONE.name, folder, actor=who, db=db),
         "upload": lambda who: uploads.save_upload(b"x", "a.csv", "id1", actor=who, db=db, folder=up),
         "ingest": lambda who: storage.ingest_upload(GOOD, actor=who, db=db),
         "run_start": lambda who: storage.start_run(db, actor=who, args=["--help"], log_dir=tmp_path / "logs"),
@@ -140,12 +140,12 @@ def test_a_viewer_calling_the_write_functions_directly_is_refused_and_nothing_is
 
 def test_an_analyst_writes_and_each_write_is_in_the_audit_trail(tmp_path):
     db, folder = tmp_path / "troika.db", tmp_path / "scenarios"
-    path = storage.save_named_scenario(ONE, folder, actor=ANALYST, db=db)
+    path = saved_scenarios.save_named_scenario(ONE, folder, actor=ANALYST, db=db)
     kept = uploads.save_upload(GOOD.read_bytes(), "long_utf8.csv", "up-1", actor=ANALYST, db=db, folder=tmp_path / "up")
     report = storage.ingest_upload(kept, actor=ANALYST, db=db, name="long_utf8.csv")
     again = storage.ingest_upload(kept, actor=ANALYST, db=db, name="long_utf8.csv")  # same bytes: a no-op
     with pytest.raises(AccessDenied):
-        storage.delete_named_scenario(ONE.name, folder, actor=ANALYST, db=db)
+        saved_scenarios.delete_named_scenario(ONE.name, folder, actor=ANALYST, db=db)
     assert path.exists() and report.rows_added == 39 and not again.changed
     log = audit_log(Store(db, create=False))
     assert log.columns.tolist() == list(AUDIT_COLUMNS)
@@ -162,12 +162,12 @@ def test_an_analyst_writes_and_each_write_is_in_the_audit_trail(tmp_path):
 
 def test_an_admin_saves_deletes_and_starts_a_run_each_recorded_with_before_and_after(tmp_path):
     db, folder = tmp_path / "troika.db", tmp_path / "scenarios"
-    first = storage.save_named_scenario(ONE, folder, actor=ADMIN, db=db)
+    first = saved_scenarios.save_named_scenario(ONE, folder, actor=ADMIN, db=db)
     h1 = file_sha256(first)
     changed = Scenario(ONE.name, (Adjustment("pp", "retail", ("shenyang",), ("2026-12",), 2.0),))
-    assert storage.save_named_scenario(changed, folder, actor=ADMIN, db=db) == first
+    assert saved_scenarios.save_named_scenario(changed, folder, actor=ADMIN, db=db) == first
     h2 = file_sha256(first)
-    assert storage.delete_named_scenario(ONE.name, folder, actor=ADMIN, db=db) and not first.exists()
+    assert saved_scenarios.delete_named_scenario(ONE.name, folder, actor=ADMIN, db=db) and not first.exists()
     job = storage.start_run(db, actor=ADMIN, args=["--help"], log_dir=tmp_path / "logs")  # prints usage, exits 0
     job.proc.wait(timeout=120)
     assert storage.finish_run(job, db) == 0 and storage.finish_run(job, db) == 0  # recorded once

@@ -577,7 +577,7 @@ def test_run_progress_reads_the_batch_json_log():
 
 def test_saved_scenario_files_are_listed_replaced_by_name_and_deleted(tmp_path):
     from forecast.app.access import Actor, Role
-    from forecast.app.storage import delete_named_scenario, save_named_scenario, saved_scenarios
+    from forecast.app.saved_scenarios import delete_named_scenario, save_named_scenario, saved_scenarios
 
     admin, db = Actor("local:test", Role.ADMIN, local=True), tmp_path / "troika.db"
     a = Scenario("a b", (Adjustment("pp", "retail", ("shenyang",), ("2026-12",), 1.0),))

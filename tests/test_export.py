@@ -319,7 +319,8 @@ def test_a_scenario_saved_after_the_batch_is_in_the_pack_from_the_cli_and_the_ap
     """The pack holds every scenario saved at export time, computed from the run's stored paths."""
     import io
 
-    from forecast.app.storage import meeting_pack, with_saved_scenarios_now
+    from forecast.app.saved_scenarios import with_saved_scenarios_now
+    from forecast.app.storage import meeting_pack
     from forecast.decisions.scenarios import compare_scenarios, load_scenario
 
     run, _, ws = pack

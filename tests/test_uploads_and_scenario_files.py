@@ -1,7 +1,7 @@
 """Saved scenario files never overwrite one another; uploads are private, under the data folder, kept N days.
 
 Scenario files: the file name is a slug of the scenario's name plus a hash of the exact name
-(:func:`forecast.decisions.scenario_files.scenario_file_name`), and :func:`forecast.app.storage.save_named_scenario`
+(:func:`forecast.decisions.scenario_files.scenario_file_name`), and :func:`forecast.app.saved_scenarios.save_named_scenario`
 refuses to write over a file that holds another scenario. Before, names whose slugs collided were numbered
 ``_1`` … ``_999`` and the 1001st overwrote ``_999``'s scenario.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from forecast.app import storage, uploads
+from forecast.app import saved_scenarios, uploads
 from forecast.app.access import Actor, Role
 from forecast.decisions.scenario_files import named_by_hash, scan_scenarios, scenario_file_name
 from forecast.decisions.scenarios import Adjustment, Scenario, load_scenario, save_scenario
@@ -54,7 +54,7 @@ def test_names_with_the_same_slug_get_files_of_their_own():
 def test_saving_1001_scenarios_whose_slugs_collide_overwrites_none(tmp_path):
     folder, db = tmp_path / "scenarios", tmp_path / "troika.db"
     names = alike(1001)
-    paths = [storage.save_named_scenario(scenario(n, i), folder, actor=ADMIN, db=db) for i, n in enumerate(names)]
+    paths = [saved_scenarios.save_named_scenario(scenario(n, i), folder, actor=ADMIN, db=db) for i, n in enumerate(names)]
     assert len(set(paths)) == 1001
     found, problems = scan_scenarios(folder)
     assert not problems and sorted(s.name for s in found) == sorted(names)
@@ -67,22 +67,22 @@ def test_a_file_holding_another_scenario_is_never_overwritten(tmp_path):
     # a clash made by hand: the file "mine" would be saved in already holds the scenario "theirs"
     taken = save_scenario(scenario("theirs", 7.0), folder / scenario_file_name("mine"))
     before = taken.read_bytes()
-    with pytest.raises(storage.ScenarioFileTaken) as info:
-        storage.save_named_scenario(scenario("mine"), folder, actor=ADMIN, db=db)
+    with pytest.raises(saved_scenarios.ScenarioFileTaken) as info:
+        saved_scenarios.save_named_scenario(scenario("mine"), folder, actor=ADMIN, db=db)
     assert (info.value.path, info.value.other) == (taken, "theirs")
     assert taken.read_bytes() == before and len(list(folder.iterdir())) == 1
     assert not db.exists()  # refused before anything was written, the audit trail included
     # an unreadable file in that place is not overwritten either
     taken.write_text("name: [unclosed\n", encoding="utf-8")
-    with pytest.raises(storage.ScenarioFileTaken):
-        storage.save_named_scenario(scenario("mine"), folder, actor=ADMIN, db=db)
+    with pytest.raises(saved_scenarios.ScenarioFileTaken):
+        saved_scenarios.save_named_scenario(scenario("mine"), folder, actor=ADMIN, db=db)
     assert taken.read_text(encoding="utf-8") == "name: [unclosed\n"
 
 
 def test_a_scenario_in_an_older_file_is_replaced_in_place(tmp_path):
     folder, db = tmp_path / "scenarios", tmp_path / "troika.db"
     old = save_scenario(scenario("export shock", 1.0), folder / "export_shock.yaml")  # hand-written, old naming
-    assert storage.save_named_scenario(scenario("export shock", 2.0), folder, actor=ADMIN, db=db) == old
+    assert saved_scenarios.save_named_scenario(scenario("export shock", 2.0), folder, actor=ADMIN, db=db) == old
     found, problems = scan_scenarios(folder)
     assert not problems and [s.name for s in found] == ["export shock"] and found[0].adjustments[0].value == 2.0
     assert [p.name for p in folder.iterdir()] == ["export_shock.yaml"]

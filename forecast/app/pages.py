@@ -27,7 +27,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAuthError, StreamlitMissingAuthlibError
 
-from forecast.app import access, overview_tables, scenario_tables, storage, uploads
+from forecast.app import access, overview_tables, saved_scenarios, scenario_tables, storage, uploads
 from forecast.app.access import AccessDenied, Actor, can
 from forecast.app.campaign_widget import campaign_builder
 from forecast.data.catalog import INDICATORS, PROVINCE, REGIONS
@@ -243,7 +243,7 @@ def page_scenarios(run: Any, lang: str, actor: Actor, db: Path) -> None:
             table(scenario_tables.scenario_table(eff, lang), key="scn_result_table")
             fig = plots.scenario_chart(eff.assign(label=scenario_tables.chart_labels(eff, lang)), title=T("scn_chart_title"), lang=lang)
             st.session_state["scn_last_png"] = show_chart(fig, "scenario")
-    folder = storage.scenarios_folder()
+    folder = saved_scenarios.scenarios_folder()
     if not may_save:
         st.caption(T("viewer_note"))
     elif st.button(T("scn_save"), key="scn_save_btn", disabled=not adjustments):
@@ -251,11 +251,11 @@ def page_scenarios(run: Any, lang: str, actor: Actor, db: Path) -> None:
             st.warning(T("scn_need_name"))
         else:
             try:
-                storage.save_named_scenario(scenario_from_dict(spec), folder, actor=actor, db=db)
+                saved_scenarios.save_named_scenario(scenario_from_dict(spec), folder, actor=actor, db=db)
                 st.success(T("scn_saved", name=name))
             except AccessDenied as e:
                 st.error(e.text(lang))
-            except storage.ScenarioFileTaken as e:
+            except saved_scenarios.ScenarioFileTaken as e:
                 st.error(T("scn_file_taken", file=e.path.name, other=e.other))
             except DataError as e:
                 st.error(f"{T('scn_invalid')}: {e.summary}")
@@ -266,7 +266,7 @@ def page_scenarios(run: Any, lang: str, actor: Actor, db: Path) -> None:
 def _saved_scenarios(run: Any, lang: str, folder: Path, actor: Actor, db: Path) -> None:
     st.subheader(T("scn_saved_list"))
     st.caption(T("scn_storage_files", path=folder))
-    saved, problems = storage.saved_scenarios(folder)
+    saved, problems = saved_scenarios.saved_scenarios(folder)
     if problems:
         table(storage.problems_frame(problems), key="scn_file_problems")
     if not saved:
@@ -287,7 +287,7 @@ def _saved_scenarios(run: Any, lang: str, folder: Path, actor: Actor, db: Path) 
     sure = c2.checkbox(T("scn_confirm"), key="scn_confirm")
     if c3.button(T("scn_delete"), key="scn_delete_btn", disabled=not sure):
         try:
-            if storage.delete_named_scenario(victim, folder, actor=actor, db=db):
+            if saved_scenarios.delete_named_scenario(victim, folder, actor=actor, db=db):
                 st.success(T("scn_deleted", name=victim))
                 st.rerun()
         except AccessDenied as e:

@@ -1,13 +1,12 @@
-"""What the app reads and writes besides the run: uploads, the store's contents, saved scenarios, exports.
+"""What the app reads and writes besides the run and the saved scenarios: uploads, the store's contents,
+runs, the audit trail, exports (saved scenarios: :mod:`forecast.app.saved_scenarios`).
 
 Pure helpers (no Streamlit): :func:`validate_upload` gives the same report as ``forecast ingest``
 (every problem with file, row and column, never a traceback); :func:`store_contents` summarises the
-store by series and vintage; saved scenarios are validated YAML files under ``<data dir>/scenarios``
-(:func:`saved_scenarios`, :func:`save_named_scenario`, :func:`delete_named_scenario`) read and written
-through :mod:`forecast.decisions.scenarios`; :func:`meeting_pack` is the Excel workbook of the Export page.
+store by series and vintage; :func:`meeting_pack` is the Excel workbook of the Export page.
 
-The writes — :func:`save_named_scenario`, :func:`delete_named_scenario`, :func:`ingest_upload`,
-:func:`start_run` (and :func:`forecast.app.uploads.save_upload`) — take the acting
+The writes — :func:`ingest_upload`, :func:`start_run` (and :func:`forecast.app.uploads.save_upload`,
+:func:`forecast.app.saved_scenarios.save_named_scenario`) — take the acting
 :class:`~forecast.app.access.Actor` and the store: they refuse a role that may not write
 (:class:`~forecast.app.access.AccessDenied`) before touching anything, and add a row to the store's audit
 trail (:mod:`forecast.runs.store.audit`) after the write.
@@ -35,16 +34,13 @@ from forecast.app.overview_tables import in_catalogue_order
 from forecast.data.bounded import read_files_bounded
 from forecast.data.catalog import REGIONS
 from forecast.data.errors import DataError, Problem
-from forecast.data.files import current_data_dir, resolve_data_path
+from forecast.data.files import current_data_dir
 from forecast.data.schema import INDICATOR, PERIOD, REGION
-from forecast.decisions.scenario_files import SUFFIXES, named_by_hash, scan_scenarios, scenario_file_name
-from forecast.decisions.scenarios import load_scenario, save_scenario
 from forecast.export.pack import export_meeting_pack
 from forecast.present import i18n
 from forecast.runs import results
 from forecast.runs.batch import BatchSettings, RunLog, run_batch
-from forecast.runs.results import with_saved_scenarios
-from forecast.runs.store import IngestReport, Store, file_sha256
+from forecast.runs.store import IngestReport, Store
 from forecast.runs.store.audit import AUDIT_COLUMNS, audit_log, record
 
 
@@ -146,113 +142,6 @@ def store_contents_table(contents: pd.DataFrame, lang: str = "zh") -> pd.DataFra
     })
 
 
-
-
-# -- saved scenarios (files under <data dir>/scenarios until the store keeps them) -------------------------
-def scenarios_folder() -> Any:
-    """``scenarios/`` in the data directory (``$TROIKA_DATA_DIR`` or the repository's ``data/``)."""
-    return resolve_data_path("scenarios")
-
-
-def saved_scenarios(folder: Any = None) -> tuple[dict[str, Any], list[Problem]]:
-    """Every valid scenario file of ``folder`` by name, and the problems of the invalid ones.
-
-    Unlike :func:`forecast.decisions.scenarios.list_scenarios` one bad file does not hide the others.
-
-    Examples
-    --------
-    >>> found, problems = saved_scenarios("data/scenarios")
-    >>> sorted(found), problems
-    (['consumption_campaign', 'export_shock', 'major_projects'], [])
-    """
-    scenarios, problems = scan_scenarios(folder if folder is not None else scenarios_folder())
-    return {sc.name: sc for sc in scenarios}, problems
-
-
-class ScenarioFileTaken(DataError):
-    """A scenario's file name is held by another scenario (or by a file that cannot be read): never overwritten."""
-
-    def __init__(self, path: Path, other: str):
-        self.path, self.other = Path(path), other
-        super().__init__(f"{self.path.name} belongs to another scenario, {other!r}; it was not overwritten",
-                         [Problem(str(path), None, "name", f"held by scenario {other!r}")])
-
-
-def _scenario_name_in(path: Path) -> str | None:
-    try:
-        return load_scenario(path).name
-    except DataError:
-        return None
-
-
-def scenario_file(name: str, folder: Any = None) -> Path:
-    """The file the scenario called ``name`` is saved in, or will be.
-
-    Its own file (:func:`forecast.decisions.scenario_files.scenario_file_name`: slug and hash of the exact
-    name), or a file of an older naming (``export_shock.yaml``, written by hand or by an earlier troika)
-    that already holds this scenario, so that saving replaces it instead of leaving two files of one name.
-
-    Raises
-    ------
-    ScenarioFileTaken
-        When the scenario's own file holds another scenario (a hash clash or a hand-copied file), or cannot
-        be read: it is never overwritten.
-    """
-    folder = Path(folder) if folder is not None else scenarios_folder()
-    own = folder / scenario_file_name(name)
-    if own.exists():
-        other = _scenario_name_in(own)
-        if other != name:
-            raise ScenarioFileTaken(own, other if other is not None else "?")
-        return own
-    older = sorted(n for n in (os.listdir(folder) if folder.is_dir() else [])
-                   if Path(n).suffix.lower() in SUFFIXES and not n.startswith(".") and not named_by_hash(n))
-    return next((folder / n for n in older if _scenario_name_in(folder / n) == name), own)
-
-
-def save_named_scenario(scenario: Any, folder: Any = None, *, actor: Actor, db: Any) -> Path:
-    """Save a scenario in its own file of ``folder`` (:func:`scenario_file`) and record it in the audit trail.
-
-    The same name replaces its own file; another scenario's file is never overwritten. The audit row
-    (``scenario_save``) has the scenario's name and the sha256 of the file before (None when new) and after.
-
-    Raises
-    ------
-    AccessDenied
-        When ``actor`` may not save scenarios (a viewer); nothing is written.
-    ScenarioFileTaken
-        When the scenario's file belongs to another scenario.
-    DataError
-        When the scenario is invalid (:func:`forecast.decisions.scenarios.save_scenario`).
-    """
-    require(actor, "scenario_save")
-    path = scenario_file(scenario.name, folder)
-    before = file_sha256(path) if path.exists() else None
-    saved = save_scenario(scenario, path)
-    record(Store(db), actor.who, "scenario_save", scenario.name, before=before, after=file_sha256(saved))
-    return saved
-
-
-def delete_named_scenario(name: str, folder: Any = None, *, actor: Actor, db: Any) -> bool:
-    """Delete the file(s) of the scenario called ``name``; True when one was deleted.
-
-    Each deleted file is one ``scenario_delete`` row of the audit trail (``before``: the file's sha256).
-
-    Raises
-    ------
-    AccessDenied
-        When ``actor`` may not delete scenarios (viewers and analysts); nothing is deleted.
-    """
-    require(actor, "scenario_delete")
-    folder = Path(folder) if folder is not None else scenarios_folder()
-    gone = False
-    for f in sorted(folder.glob("*")) if folder.is_dir() else []:
-        if f.suffix.lower() in SUFFIXES and _scenario_name_in(f) == name:
-            digest = file_sha256(f)
-            f.unlink()
-            record(Store(db), actor.who, "scenario_delete", name, before=digest)
-            gone = True
-    return gone
 
 
 # -- ingest, runs and the audit trail ------------------------------------------------------------------------
@@ -406,13 +295,6 @@ def run_progress(log_text: str) -> tuple[int, int]:
         if isinstance(rec, dict) and "done" in rec and "total" in rec:
             done, total = int(rec["done"]), int(rec["total"])
     return done, total
-
-
-def with_saved_scenarios_now(run: Any, folder: Any = None) -> Any:
-    """``run`` with every scenario saved in ``folder`` now (default the data folder's ``scenarios/``),
-    computed from the run's stored paths (:func:`forecast.runs.results.with_saved_scenarios`)."""
-    found, problems = scan_scenarios(folder if folder is not None else scenarios_folder())
-    return with_saved_scenarios(run, found, problems)
 
 
 def meeting_pack(run: Any, lang: str = "zh", changes: pd.DataFrame | None = None) -> bytes:
