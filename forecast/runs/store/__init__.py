@@ -18,18 +18,12 @@ backup API (``forecast backup``).
 
 Modules: :mod:`~forecast.runs.store.schema` (migrations and checks), :mod:`~forecast.runs.store.integrity`
 (read-only connections, ``quick_check``, backups), :mod:`~forecast.runs.store.ingest` (observations),
-:mod:`~forecast.runs.store.runs` (batch runs), :mod:`~forecast.runs.store.codec` (frames and
+:mod:`~forecast.runs.store.observations` (reading them), :mod:`~forecast.runs.store.targets` (targets and
+their history), :mod:`~forecast.runs.store.runs` (batch runs), :mod:`~forecast.runs.store.codec` (frames and
 paths ↔ JSON and float32 blobs; never pickle), :mod:`~forecast.runs.store.lock` (one batch at a time).
 Read runs through :mod:`forecast.runs.results`.
 
-Tables (schema version 1)
-    ``ingests``: ``id``, ``file`` (path as given), ``sha256`` (of the file's bytes), ``ingested_at``
-    (UTC, ISO 8601), ``rows_added``, ``rows_filled`` (stored rows whose missing half it filled in).
-    ``observations``: ``region``, ``indicator``, ``period`` (``'YYYY-MM'``), ``vintage`` (``''`` when
-    unknown), ``ytd_value`` (亿元, NULL when unpublished), ``ytd_yoy`` (%, NULL when unpublished),
-    ``status``, ``source``, ``ingest_id`` (the ingest that added the row). Primary key
-    (region, indicator, period, vintage).
-Tables of version 2 (runs): see :mod:`forecast.runs.store.schema`.
+Tables: see :mod:`~forecast.runs.store.schema`.
 
 Examples
 --------
@@ -44,27 +38,20 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from forecast.data.catalog import indicator_code, region_code
 from forecast.data.errors import StoreError
 from forecast.data.files import DATA_DIR
-from forecast.data.schema import INDICATOR, OBSERVATION_COLUMNS, REGION, YTD_VALUE, YTD_YOY
-from forecast.runs.store import audit
-from forecast.runs.store import targets as store_targets
 from forecast.runs.store.ingest import (
-    OBS_SQL_COLUMNS,
     FileIngest,
     IngestReport,
     file_sha256,
     ingest_files,
-    observations_frame,
 )
 from forecast.runs.store.integrity import (
     BackupReport,
@@ -78,6 +65,7 @@ from forecast.runs.store.integrity import (
     unreadable_message,
 )
 from forecast.runs.store.lock import RunLock, RunLocked, lock_path
+from forecast.runs.store.observations import ObservationReads
 from forecast.runs.store.runs import latest_run_id, list_runs, resolve_run_id
 from forecast.runs.store.schema import (
     ENV_DB,
@@ -85,25 +73,16 @@ from forecast.runs.store.schema import (
     SCHEMA_VERSION,
     VERSION_TABLE,
     check_schema,
-    create_version_table,
     expected_tables,
     migrate,
-    now,
     user_tables,
 )
+from forecast.runs.store.targets import TargetMethods
 
 if TYPE_CHECKING:
     import pandas as pd
 
 DB_NAME = "troika.db"
-
-# names of the single-module store, kept importable
-_VERSION_TABLE = VERSION_TABLE
-_OBS_SQL_COLUMNS = OBS_SQL_COLUMNS
-_create_version_table = create_version_table
-_user_tables = user_tables
-_now = now
-_to_frame = observations_frame
 
 __all__ = ["DB_NAME", "ENV_DB", "MIGRATIONS", "SCHEMA_VERSION", "BackupReport", "FileIngest", "IngestReport",
            "RunLock", "RunLocked", "Store", "default_path", "expected_tables", "file_sha256", "lock_path"]
@@ -124,7 +103,7 @@ def default_path() -> Path:
     return Path(DATA_DIR) / DB_NAME
 
 
-class Store:
+class Store(ObservationReads, TargetMethods):
     """The SQLite store of observations and batch runs.
 
     Parameters
@@ -405,104 +384,6 @@ class Store:
         """
         return ingest_files(self, [Path(p) for p in paths], reader)
 
-    # ------------------------------------------------------------------ reading
-    def observations(
-        self,
-        region: str | Sequence[str] | None = None,
-        indicator: str | Sequence[str] | None = None,
-        latest_vintage: bool = True,
-    ) -> pd.DataFrame:
-        """Return stored observations as a frame of the observations contract.
-
-        Parameters
-        ----------
-        region, indicator : str or list of str, optional
-            Filter by names, aliases or codes (resolved through the catalogue). Default: all.
-        latest_vintage : bool
-            Keep only the latest vintage of each (region, indicator, period) (dated vintages sort
-            after ``''``). ``False`` returns every stored release.
-
-        Returns
-        -------
-        DataFrame
-            Columns :data:`forecast.data.schema.OBSERVATION_COLUMNS`, sorted by region and indicator in
-            catalogue order (province first), then period and vintage; ``period`` is ``Period[M]``,
-            NULL figures are NaN.
-
-        Examples
-        --------
-        >>> store.observations("辽宁", "retail").columns.tolist()
-        ['region', 'indicator', 'period', 'ytd_value', 'ytd_yoy', 'vintage', 'status', 'source']
-        """
-        with self.connect() as conn:
-            return observations_frame(self._observation_rows(conn, region, indicator, latest_vintage))
-
-    def _observation_rows(self, conn: sqlite3.Connection, region, indicator, latest_vintage: bool = True,
-                          columns: Sequence[str] = OBSERVATION_COLUMNS) -> list[tuple]:
-        where, params = [], []
-        for col, names, resolve in ((REGION, region, region_code), (INDICATOR, indicator, indicator_code)):
-            if names is None:
-                continue
-            codes = [resolve(n) for n in ([names] if isinstance(names, str) else names)]
-            where.append(f"o.{col} IN ({', '.join('?' * len(codes))})")
-            params.extend(codes)
-        if latest_vintage:
-            where.append(
-                "o.vintage = (SELECT MAX(p.vintage) FROM observations p WHERE p.region = o.region "
-                "AND p.indicator = o.indicator AND p.period = o.period)"
-            )
-        sql = f"SELECT {', '.join('o.' + c for c in columns)} FROM observations o"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        return conn.execute(sql, params).fetchall()
-
-    def observations_digest(self, region=None, indicator=None) -> str:
-        """sha256 of every stored release (all vintages) of the selected series, independent of row order.
-
-        Two stores holding the same figures give the same digest; any added, filled-in or revised
-        figure changes it. The batch uses it to tell whether the data changed since the last run.
-        """
-        cols = ("region", "indicator", "period", "vintage", "ytd_value", "ytd_yoy", "status")
-        with self.connect() as conn:
-            rows = sorted(self._observation_rows(conn, region, indicator, latest_vintage=False, columns=cols))
-        h = hashlib.sha256()
-        for r in rows:
-            h.update(repr(r).encode())
-            h.update(b"\n")
-        return h.hexdigest()
-
-    def latest(self, indicators: Sequence[str] | None = None) -> pd.DataFrame:
-        """Return, per (region, indicator), the latest period with a published figure (latest vintage).
-
-        Examples
-        --------
-        >>> store.latest(["fai"]).shape                                # one row per region
-        (15, 8)
-        """
-        obs = self.observations(indicator=indicators)
-        known = obs[obs[YTD_VALUE].notna() | obs[YTD_YOY].notna()]
-        return known.groupby([REGION, INDICATOR], sort=True).tail(1).reset_index(drop=True)
-
-    def ingest_log(self) -> pd.DataFrame:
-        """Return the ingests table (id, file, sha256, ingested_at, rows_added, rows_filled), oldest first."""
-        import pandas as pd
-
-        cols = ["id", "file", "sha256", "ingested_at", "rows_added", "rows_filled"]
-        with self.connect() as conn:
-            rows = conn.execute(f"SELECT {', '.join(cols)} FROM ingests ORDER BY id").fetchall()
-        return pd.DataFrame(rows, columns=cols)
-
-    def counts(self) -> dict[str, int]:
-        """Return row counts: ``observations``, ``series`` (region × indicator pairs) and ``ingests``."""
-        with self.connect() as conn:
-            return {
-                "observations": conn.execute("SELECT COUNT(*) FROM observations").fetchone()[0],
-                "series": conn.execute(
-                    "SELECT COUNT(*) FROM (SELECT DISTINCT region, indicator FROM observations)"
-                ).fetchone()[0],
-                "ingests": conn.execute("SELECT COUNT(*) FROM ingests").fetchone()[0],
-            }
-
     # ------------------------------------------------------------------ runs
     def runs(self) -> pd.DataFrame:
         """Every batch run, oldest first: id, started, finished, status, data hash, settings, counts."""
@@ -522,43 +403,3 @@ class Store:
             raise StoreError(f"no run {ref!r} in the store {self.path} (or the prefix is ambiguous); "
                              "`forecast runs` lists the runs")
         return run_id
-
-    # ------------------------------------------------------------------ targets
-    def targets(self) -> pd.DataFrame:
-        """The targets in force (:func:`forecast.runs.store.targets.current_targets`); empty before seeding."""
-        with self.connect() as conn:
-            return store_targets.current_targets(conn)
-
-    def target_history(self, region: str | None = None, indicator: str | None = None,
-                       year: int | None = None) -> pd.DataFrame:
-        """Every version of the targets (oldest first), optionally of one region / indicator / year."""
-        with self.connect() as conn:
-            return store_targets.target_history(conn, region, indicator, year)
-
-    def seed_targets(self, table: pd.DataFrame) -> int:
-        """Record the targets file's rows that are new or changed (see :mod:`forecast.runs.store.targets`)."""
-        with self.transaction() as conn:
-            return store_targets.seed_targets(conn, table, now())
-
-    def set_target(self, region: str, indicator: str, year: int, value: float, kind: str, source: str,
-                   who: str) -> tuple[int, int | None]:
-        """Set an analyst's target (a new version; the old one stays in the history), audited in one commit.
-
-        Returns ``(new version id, id of the version it replaces or None)``.
-        """
-        region, indicator = region_code(region), indicator_code(indicator)
-        with self.transaction() as conn:
-            before = store_targets.current_value(conn, region, indicator, year)
-            new_id, before_id = store_targets.set_target(conn, region, indicator, year, value, kind, source, who, now())
-            audit.record(conn, who, "target_change", f"{int(year)} {region} {indicator}",
-                         before=before, after=f"{float(value):g} {kind}")
-        return new_id, before_id
-
-    def unset_target(self, region: str, indicator: str, year: int, source: str, who: str) -> tuple[int, int]:
-        """End the target in force (the reason is kept), audited in one commit; ``(new id, ended id)``."""
-        region, indicator = region_code(region), indicator_code(indicator)
-        with self.transaction() as conn:
-            before = store_targets.current_value(conn, region, indicator, year)
-            ids = store_targets.unset_target(conn, region, indicator, year, source, who, now())
-            audit.record(conn, who, "target_change", f"{int(year)} {region} {indicator}", before=before, after=None)
-        return ids

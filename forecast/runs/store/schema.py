@@ -4,7 +4,13 @@ Append a step to :data:`MIGRATIONS` to change the schema; never edit a released 
 only when its tables are exactly those of its recorded version (so a foreign SQLite file, or a troika
 store with tables added by hand, is refused and left untouched), and pending steps run in one transaction.
 
-Schema version 1: ``ingests`` and ``observations`` (see :mod:`forecast.runs.store`).
+Schema version 1:
+    ``ingests``: ``id``, ``file`` (path as given), ``sha256`` (of the file's bytes), ``ingested_at``
+    (UTC, ISO 8601), ``rows_added``, ``rows_filled`` (stored rows whose missing half it filled in).
+    ``observations``: ``region``, ``indicator``, ``period`` (``'YYYY-MM'``), ``vintage`` (``''`` when
+    unknown), ``ytd_value`` (亿元, NULL when unpublished), ``ytd_yoy`` (%, NULL when unpublished),
+    ``status``, ``source``, ``ingest_id`` (the ingest that added the row). Primary key
+    (region, indicator, period, vintage).
 
 Schema version 2 (batch runs):
     ``runs``: ``seq`` (order), ``id``, ``started``/``finished`` (UTC, ISO 8601), ``status``
@@ -41,12 +47,12 @@ from functools import cache
 from pathlib import Path
 
 from forecast.data.errors import StoreError
-from forecast.runs.store.targets import DDL as TARGETS_DDL
-from forecast.runs.store.targets import INDEX as TARGETS_INDEX
 
 #: Environment variable naming the store file (overrides the default ``<data dir>/troika.db``).
 ENV_DB = "TROIKA_DB"
 
+#: The target history (schema version 4, :mod:`forecast.runs.store.targets`).
+TARGETS_TABLE = "target_history"
 _RUN_KEY = "run_id TEXT NOT NULL REFERENCES runs (id)"
 _SERIES_KEY = f"{_RUN_KEY}, region TEXT NOT NULL, indicator TEXT NOT NULL"
 
@@ -203,7 +209,25 @@ MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
             "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END",
         ),
     ),
-    (4, (TARGETS_DDL, TARGETS_INDEX)),
+    (
+        4,
+        (
+            f"""CREATE TABLE {TARGETS_TABLE} (
+                id INTEGER PRIMARY KEY,
+                region TEXT NOT NULL,
+                indicator TEXT NOT NULL,
+                year INTEGER NOT NULL,
+                value REAL,
+                kind TEXT,
+                provenance TEXT NOT NULL CHECK (provenance IN ('published', 'analyst', 'reference')),
+                source TEXT NOT NULL,
+                who TEXT NOT NULL,
+                at TEXT NOT NULL,
+                action TEXT NOT NULL CHECK (action IN ('seed', 'set', 'unset'))
+            )""",
+            f"CREATE INDEX {TARGETS_TABLE}_key ON {TARGETS_TABLE} (region, indicator, year, id)",
+        ),
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 VERSION_TABLE = "schema_version"

@@ -18,26 +18,13 @@ import sqlite3
 
 import pandas as pd
 
-from forecast.data.catalog import INDICATORS, REGIONS
+from forecast.data.catalog import INDICATORS, REGIONS, indicator_code, region_code
 from forecast.data.errors import DataError
 from forecast.data.schema import INDICATOR, KIND, REGION, SOURCE, STATUS, TARGET_COLUMNS, VALUE, YEAR
+from forecast.runs.store import audit
+from forecast.runs.store.schema import TARGETS_TABLE as TABLE
+from forecast.runs.store.schema import now
 
-TABLE = "target_history"
-#: The table (schema version 4, :mod:`forecast.runs.store.schema`).
-DDL = f"""CREATE TABLE {TABLE} (
-    id INTEGER PRIMARY KEY,
-    region TEXT NOT NULL,
-    indicator TEXT NOT NULL,
-    year INTEGER NOT NULL,
-    value REAL,
-    kind TEXT,
-    provenance TEXT NOT NULL CHECK (provenance IN ('published', 'analyst', 'reference')),
-    source TEXT NOT NULL,
-    who TEXT NOT NULL,
-    at TEXT NOT NULL,
-    action TEXT NOT NULL CHECK (action IN ('seed', 'set', 'unset'))
-)"""
-INDEX = f"CREATE INDEX {TABLE}_key ON {TABLE} (region, indicator, year, id)"
 #: Columns of :func:`target_history`.
 HISTORY_COLUMNS = ["id", REGION, INDICATOR, YEAR, VALUE, KIND, "provenance", SOURCE, "who", "at", "action"]
 KINDS = ("about", "at_least")
@@ -168,3 +155,47 @@ def current_targets(conn: sqlite3.Connection) -> pd.DataFrame:
     rank_i = {i: n for n, i in enumerate(INDICATORS)}
     out = out.assign(_r=out[REGION].map(rank_r), _i=out[INDICATOR].map(rank_i)).sort_values(["_r", "_i", YEAR], kind="stable")
     return out.drop(columns=["_r", "_i"]).astype({YEAR: "int64", VALUE: "float64"}).reset_index(drop=True)
+
+
+class TargetMethods:
+    """The :class:`~forecast.runs.store.Store` methods over the target history (a mixin: needs ``self.connect()``
+    and ``self.transaction()``); each change is audited in the same commit."""
+
+    def targets(self) -> pd.DataFrame:
+        """The targets in force (:func:`forecast.runs.store.targets.current_targets`); empty before seeding."""
+        with self.connect() as conn:
+            return current_targets(conn)
+
+    def target_history(self, region: str | None = None, indicator: str | None = None,
+                       year: int | None = None) -> pd.DataFrame:
+        """Every version of the targets (oldest first), optionally of one region / indicator / year."""
+        with self.connect() as conn:
+            return target_history(conn, region, indicator, year)
+
+    def seed_targets(self, table: pd.DataFrame) -> int:
+        """Record the targets file's rows that are new or changed (see :mod:`forecast.runs.store.targets`)."""
+        with self.transaction() as conn:
+            return seed_targets(conn, table, now())
+
+    def set_target(self, region: str, indicator: str, year: int, value: float, kind: str, source: str,
+                   who: str) -> tuple[int, int | None]:
+        """Set an analyst's target (a new version; the old one stays in the history), audited in one commit.
+
+        Returns ``(new version id, id of the version it replaces or None)``.
+        """
+        region, indicator = region_code(region), indicator_code(indicator)
+        with self.transaction() as conn:
+            before = current_value(conn, region, indicator, year)
+            new_id, before_id = set_target(conn, region, indicator, year, value, kind, source, who, now())
+            audit.record(conn, who, "target_change", f"{int(year)} {region} {indicator}",
+                         before=before, after=f"{float(value):g} {kind}")
+        return new_id, before_id
+
+    def unset_target(self, region: str, indicator: str, year: int, source: str, who: str) -> tuple[int, int]:
+        """End the target in force (the reason is kept), audited in one commit; ``(new id, ended id)``."""
+        region, indicator = region_code(region), indicator_code(indicator)
+        with self.transaction() as conn:
+            before = current_value(conn, region, indicator, year)
+            ids = unset_target(conn, region, indicator, year, source, who, now())
+            audit.record(conn, who, "target_change", f"{int(year)} {region} {indicator}", before=before, after=None)
+        return ids
