@@ -45,6 +45,7 @@ MONTH_LABEL = {2: "Jan-Feb", 3: "Mar", 4: "Apr", 5: "May", 6: "Jun", 7: "Jul", 8
 #: Default order of origin months: spread over the year first, so a run cut short is a fair subsample.
 MONTH_ORDER = (2, 5, 8, 11, 3, 6, 9, 4, 7, 10)
 INDICATORS = ("fai", "retail", "trade", "exports", "imports")
+WINDOW_NOTE = "last two years before each origin's year, 0.8 quantile of the side-wise miss, shrunk toward all indicators, n0 = 30"
 
 
 def _years(text: str) -> list[int]:
@@ -61,17 +62,34 @@ def actual_growth(panel: pd.DataFrame, year: int) -> dict[tuple[str, str], float
             if np.isfinite(g)}
 
 
+def learnt_scales(cases: pd.DataFrame | None, year: int) -> pd.DataFrame | None:
+    """The spread table the batch would have had at an origin of ``year``: learnt on the cases of the last
+    :data:`forecast.engine.calibration.WINDOW` years before it (their Decembers were published by then)."""
+    from forecast.engine.calibration import learn_spread_scales
+
+    if cases is None or not len(cases):
+        return None
+    past = cases[cases["year"] < year].rename(columns={"month": "origin"})
+    return learn_spread_scales(past) if len(past) else None
+
+
 def run_origin(panel: pd.DataFrame, targets: pd.DataFrame, year: int, month: int, n_paths: int,
-               workers: int) -> tuple[pd.DataFrame, pd.DataFrame, float]:
-    """Cases (one per series) and target rows of one origin; its wall time in seconds."""
+               workers: int, scales: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """Cases (one per series) and target rows of one origin; its wall time in seconds.
+
+    With ``scales`` (:func:`learnt_scales`) every case and target row also carries the calibrated figures
+    (``*_cal``): the same paths scaled as the batch scales them (:func:`forecast.engine.calibration.apply_spread_scales`).
+    """
     from forecast.data.errors import DataError
     from forecast.decisions.targets import evaluate_targets, full_year_growth_paths
+    from forecast.engine.calibration import apply_spread_scales
     from forecast.engine.panel_forecast import forecast_panel
 
     cut = pd.Period(f"{year}-{month:02d}", "M")
     sub = panel[panel["period"] <= cut]
     t0 = time.perf_counter()
     fcs = forecast_panel(sub, n_paths=n_paths, seed=0, periods_per_year=11, workers=workers)
+    cal = apply_spread_scales(fcs, scales)
     actual = actual_growth(panel, year)
     rows = []
     for (region, indicator), grp in sub.groupby(["region", "indicator"], sort=True):
@@ -80,21 +98,29 @@ def run_origin(panel: pd.DataFrame, targets: pd.DataFrame, year: int, month: int
         fc = fcs.get((region, indicator))
         try:
             g = full_year_growth_paths(grp, fc, year)
+            g_cal = full_year_growth_paths(grp, cal.get((region, indicator)), year)
         except DataError as exc:
             row["note"] = exc.summary
             rows.append(row)
             continue
-        g = g[np.isfinite(g)]
+        ok = np.isfinite(g) & np.isfinite(g_cal)
+        g, g_cal = g[ok], g_cal[ok]
         if not len(g):
             row["note"] = "no finite paths"
             rows.append(row)
             continue
         p10, p50, p90 = np.quantile(g, (0.1, 0.5, 0.9))
+        c10, c50, c90 = np.quantile(g_cal, (0.1, 0.5, 0.9))
         row.update(p10=p10, p50=p50, p90=p90, mean=float(g.mean()), sd=float(g.std()), n_paths=len(g),
-                   flags=";".join(map(str, getattr(fc, "flags", ()))))
+                   flags=";".join(map(str, getattr(fc, "flags", ()))),
+                   scale=float(cal[(region, indicator)].metrics.get("spread_scale", 1.0)),
+                   p10_cal=c10, p50_cal=c50, p90_cal=c90, mean_cal=float(g_cal.mean()))
         rows.append(row)
-    ev = evaluate_targets(sub, fcs, targets[targets["status"] == "published"], year=year)
+    pub = targets[targets["status"] == "published"]
+    ev = evaluate_targets(sub, fcs, pub, year=year)
+    ev_cal = evaluate_targets(sub, cal, pub, year=year)
     ev = ev[["region", "indicator", "year", "target", "kind", "probability", "projected", "p10", "p90", "note"]].copy()
+    ev["probability_cal"] = ev_cal["probability"].to_numpy()
     ev["month"] = month
     ev["actual"] = [actual.get((r, i), np.nan) for r, i in zip(ev["region"], ev["indicator"], strict=True)]
     wall = time.perf_counter() - t0
@@ -134,45 +160,20 @@ def coverage_tables(cases: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return out
 
 
-def rescaled(cases: pd.DataFrame, n0: float = 30.0) -> pd.DataFrame:
-    """What-if for the calibration rework, out of sample: each interval's half-widths times a learnt scale.
-
-    ``z`` is the miss in units of the interval's half-width on the side the actual fell (inside the 80 %
-    interval iff ``|z| <= 1``). For a case of year ``Y`` at origin month ``m`` and indicator ``i``, the
-    scale is the 0.8 quantile of ``|z|`` over the cases of years before ``Y`` at month ``m`` for ``i`` (``n``
-    cases), shrunk on the log scale toward the same quantile over every indicator with ``n0`` pseudo-cases.
-    Years without an earlier year are left out (so the raw columns cover the same cases).
-    """
-    c = cases.dropna(subset=["p10", "p50", "p90", "actual"]).copy()
-    up = c["actual"] >= c["p50"]
-    half = np.where(up, c["p90"] - c["p50"], c["p50"] - c["p10"])
-    c["az"] = np.abs(c["actual"] - c["p50"]) / np.maximum(half, 1e-9)
-    rows = []
-    for (year, month), grp in c.groupby(["year", "month"]):
-        past = c[(c["year"] < year) & (c["month"] == month)]
-        if past.empty:
-            continue
-        s_all = np.quantile(past["az"], 0.8)
-        for ind, g in grp.groupby("indicator"):
-            p = past.loc[past["indicator"] == ind, "az"]
-            s = float(np.exp((len(p) * np.log(np.quantile(p, 0.8)) + n0 * np.log(s_all)) / (len(p) + n0)))
-            lo, hi = g["p50"] + s * (g["p10"] - g["p50"]), g["p50"] + s * (g["p90"] - g["p50"])
-            rows.append(pd.DataFrame({"indicator": ind, "year": year, "month": month, "scale": s,
-                                      "cov80_raw": ((g["actual"] >= g["p10"]) & (g["actual"] <= g["p90"])) * 100.0,
-                                      "cov80_scaled": ((g["actual"] >= lo) & (g["actual"] <= hi)) * 100.0,
-                                      "width_raw": g["p90"] - g["p10"], "width_scaled": hi - lo}))
-    if not rows:
+def calibrated(cases: pd.DataFrame) -> pd.DataFrame:
+    """The cases with the calibrated figures in place of the raw ones (rows without them left out)."""
+    if "p10_cal" not in cases:
         return pd.DataFrame()
-    r = pd.concat(rows)
-    cols = ["cov80_raw", "cov80_scaled", "width_raw", "width_scaled", "scale"]
-    out = pd.concat([r.groupby("indicator")[cols].mean(), r.groupby("year")[cols].mean(),
-                     r.groupby("month")[cols].mean().rename(index=MONTH_LABEL), r[cols].mean().to_frame("all").T])
-    return out
+    c = cases.dropna(subset=["p10_cal"]).copy()
+    for q in ("p10", "p50", "p90", "mean"):
+        c[q] = c[f"{q}_cal"]
+    return c
 
 
-def brier_table(ev: pd.DataFrame) -> pd.DataFrame:
+def brier_table(ev: pd.DataFrame, column: str = "probability") -> pd.DataFrame:
     """Brier score of P(growth ≥ target) per indicator, with the climatological reference (base rate)."""
-    e = ev.dropna(subset=["probability", "actual"]).copy()
+    e = ev.dropna(subset=[column, "actual"]).copy()
+    e["probability"] = e[column]
     e["met"] = (e["actual"] >= e["target"]).astype(float)
     e["sq"] = (e["probability"] - e["met"]) ** 2
 
@@ -203,14 +204,37 @@ def summarise(cases: pd.DataFrame, ev: pd.DataFrame) -> None:
     print(tabs["width_year"].round(1).to_string())
     print("\nprovince vs cities")
     print(tabs["region"].round(2).to_string())
-    r = rescaled(cases)
-    if len(r):
-        print("\nwhat-if: half-widths times a per-indicator, per-origin-month scale learnt on earlier years only "
-              "(0.8 quantile of the side-wise miss, shrunk toward all indicators, n0 = 30); cases of the 2nd year on")
-        print(r.round(2).to_string())
+    cal = calibrated(cases)
+    if len(cal):
+        later = cases[cases["year"] > cases["year"].min()]
+        print(f"\n=== calibrated (paths scaled per indicator x origin month, learnt on the {WINDOW_NOTE}); "
+              f"years {int(later['year'].min())}-{int(later['year'].max())}, raw beside it on the same cases")
+        raw_t = coverage_tables(later)
+        cal_t = coverage_tables(cal[cal["year"] > cases["year"].min()])
+        both = pd.DataFrame({"cov80_raw": raw_t["indicator"]["cov80"], "cov80_cal": cal_t["indicator"]["cov80"],
+                             "width_raw": raw_t["indicator"]["width_pp"], "width_cal": cal_t["indicator"]["width_pp"],
+                             "below_p10_cal": cal_t["indicator"]["below_p10"],
+                             "above_p90_cal": cal_t["indicator"]["above_p90"]})
+        print(both.round(1).to_string())
+        print("\ncalibrated coverage (%) by origin month")
+        print(cal_t["cov_month"].round(1).to_string())
+        print("\ncalibrated mean width (pp) by origin month")
+        print(cal_t["width_month"].round(1).to_string())
+        print("\ncalibrated coverage (%) by year")
+        print(cal_t["cov_year"].round(1).to_string())
+        sc = cal.pivot_table(index="indicator", columns="month", values="scale", aggfunc="mean")
+        sc.columns = [MONTH_LABEL[m] for m in sc.columns]
+        print("\nmean scale applied by origin month")
+        print(sc.round(2).to_string())
     if len(ev):
         print("\nBrier score of P(full-year growth >= published target) (months <= 6: Jan-Feb..Jun)")
         print(brier_table(ev).round(3).to_string())
+        if "probability_cal" in ev:
+            print("\nthe same with the calibrated paths (years with a learnt table)")
+            e2 = ev[ev["year"] > cases["year"].min()]
+            print(pd.DataFrame({"brier_raw": brier_table(e2)["brier"],
+                                "brier_cal": brier_table(e2, "probability_cal")["brier"],
+                                "base_rate": brier_table(e2)["brier_base_rate"]}).round(3).to_string())
     notes = cases["note"].fillna("")
     if (notes != "").any():
         print(f"\n{int((notes != '').sum())} cases without a growth distribution, e.g.: {notes[notes != ''].iloc[0]}")
@@ -230,7 +254,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--resume", action="store_true", help="skip origins already in --cases")
     ap.add_argument("--stop-after", type=float, default=None, help="minutes: start no new origin after this")
     ap.add_argument("--summarise", type=Path, default=None, help="print the tables of a cases file and exit")
+    ap.add_argument("--write-table", type=Path, default=None,
+                    help="learn the spread table from the last two years of --cases (or --summarise) and write it "
+                         "(the batch reads data/spread_scales.csv)")
     args = ap.parse_args(argv)
+    if args.write_table:
+        from forecast.engine.calibration import learn_spread_scales
+
+        src = pd.read_csv(args.summarise or args.cases).rename(columns={"month": "origin"})
+        table = learn_spread_scales(src)
+        table["scale"] = table["scale"].round(3)
+        table["pooled"] = table["pooled"].round(3)
+        table.to_csv(args.write_table, index=False)
+        print(f"wrote {len(table)} rows learnt on {table['years'].iloc[0]} to {args.write_table}")
+        print(table.pivot_table(index="indicator", columns="origin", values="scale").round(2).to_string())
+        return 0
 
     if args.summarise:
         cases = pd.read_csv(args.summarise)
@@ -264,7 +302,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.stop_after is not None and time.perf_counter() - start > 60 * args.stop_after:
                 print(f"stopping: --stop-after {args.stop_after} min reached")
                 break
-            cases, ev, wall = run_origin(panel, targets, year, month, args.n_paths, args.workers)
+            so_far = pd.read_csv(args.cases) if args.cases.exists() else None
+            scales = learnt_scales(so_far[so_far["month"] == month] if so_far is not None else None, year)
+            cases, ev, wall = run_origin(panel, targets, year, month, args.n_paths, args.workers, scales)
             cases.to_csv(args.cases, mode="a", header=not args.cases.exists(), index=False)
             ev.to_csv(ev_path, mode="a", header=not ev_path.exists(), index=False)
             print(f"origin {year}-{month:02d}: {wall:.1f} s, {cases['p10'].notna().sum()} series, "

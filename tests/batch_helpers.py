@@ -91,9 +91,11 @@ def add_month(ws: dict[str, Path], month: tuple[int, int], regions=REGIONS) -> P
 
 
 def run_args(ws: dict[str, Path], *extra: str) -> list[str]:
-    """``forecast run`` arguments for a workspace (fast settings, one worker unless overridden)."""
+    """``forecast run`` arguments for a workspace (fast settings, one worker unless overridden; no spread
+    calibration, so the stored paths are the engine's: ``tests/test_calibration.py`` runs with one)."""
     return ["run", "--input", str(ws["input"]), "--db", str(ws["db"]), "--models-dir", str(ws["models"]),
-            "--targets", str(ws["targets"]), "--scenarios", str(ws["scenarios"]), "--workers", "1", *FAST, *extra]
+            "--targets", str(ws["targets"]), "--scenarios", str(ws["scenarios"]), "--workers", "1",
+            "--spread-table", "none", *FAST, *extra]
 
 
 def forecast_exe() -> str:

@@ -57,6 +57,8 @@ def add_run(sub: Any) -> None:
     p.add_argument("--no-artifacts", action="store_true", help="do not write model artifacts")
     p.add_argument("--targets", metavar="PATH", help="targets table (default: data/targets.csv)")
     p.add_argument("--scenarios", metavar="DIR", help="saved scenarios folder (default: data/scenarios)")
+    p.add_argument("--spread-table", metavar="PATH",
+                   help="full-year spread calibration (default: data/spread_scales.csv when present; 'none': off)")
     p.add_argument("--log-file", metavar="PATH", help="append the JSON log lines here instead of stderr")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the summary table")
     p.set_defaults(func=cmd_run)
@@ -78,7 +80,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         report = run_batch(args.db, input_dir=args.input, settings=settings, force=args.force,
                            workers=args.workers, dask_address=args.dask_address, dask_timeout=args.dask_timeout,
                            models_dir=args.models_dir, targets_path=args.targets, scenarios_dir=args.scenarios,
-                           log=RunLog(log_file))
+                           log=RunLog(log_file), spread_path=args.spread_table)
     finally:
         if log_file:
             log_file.close()

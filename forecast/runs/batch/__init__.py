@@ -41,6 +41,7 @@ from forecast.data.errors import DataError, Problem
 from forecast.data.files import current_data_dir
 from forecast.data.panel import build_panel
 from forecast.data.schema import TARGET_COLUMNS
+from forecast.data.spread_table import load_spread_scales
 from forecast.decisions.reconcile import METHODS
 from forecast.runs.batch.artifacts import clean_artifacts, write_artifacts
 from forecast.runs.batch.assemble import assemble_run
@@ -111,17 +112,19 @@ class BatchSettings:
         """Names resolved to catalogue codes and sorted in catalogue order; bad values raise DataError."""
         problems = []
 
-        def check(ok: bool, what: str, msg: str) -> None:
+        def check(ok: bool, what: str, expected: str) -> None:
             if not ok:
-                problems.append(Problem("settings", None, what, msg))
+                value = getattr(self, what)
+                problems.append(Problem("settings", None, what, f"got {value!r}; expected {expected}", "bad_setting",
+                                        {"value": value, "requirement": expected}))
 
-        check(int(self.n_paths) == self.n_paths and self.n_paths >= 2, "n_paths", f"got {self.n_paths!r}; expected a whole number ≥ 2")
-        check(self.periods_per_year in (11, 12), "periods_per_year", f"got {self.periods_per_year!r}; expected 11 or 12")
-        check(self.h is None or (int(self.h) == self.h and self.h >= 1), "h", f"got {self.h!r}; expected a whole number ≥ 1")
+        check(int(self.n_paths) == self.n_paths and self.n_paths >= 2, "n_paths", "a whole number ≥ 2")
+        check(self.periods_per_year in (11, 12), "periods_per_year", "11 or 12")
+        check(self.h is None or (int(self.h) == self.h and self.h >= 1), "h", "a whole number ≥ 1")
         check(int(self.global_min_series) == self.global_min_series and self.global_min_series >= 2, "global_min_series",
-              f"got {self.global_min_series!r}; expected a whole number ≥ 2")
+              "a whole number ≥ 2")
         check(self.reconcile in (*METHODS, "none") and self.reconcile != "pin", "reconcile",
-              f"got {self.reconcile!r}; expected bottom_up, mint_shrink or none")
+              "bottom_up, mint_shrink or none")
         regions = indicators = None
         try:
             if self.regions:
@@ -133,7 +136,8 @@ class BatchSettings:
             fails = tuple(sorted(f"{region_code(s.split('/')[0])}/{indicator_code(s.split('/')[1])}"
                                  for s in self.fail_series))
         except (DataError, IndexError) as e:
-            problems.append(Problem("settings", None, "regions/indicators", str(e).splitlines()[0]))
+            problems.append(Problem("settings", None, "regions/indicators", str(e).splitlines()[0], "bad_series_setting",
+                                    {"error": str(e).splitlines()[0]}))
             fails = ()
         if problems:
             raise DataError("invalid batch settings", problems)
@@ -181,6 +185,7 @@ def run_batch(
     targets_path: str | os.PathLike | None = None,
     scenarios_dir: str | os.PathLike | None = None,
     log: RunLog | None = None,
+    spread_path: str | os.PathLike | None = None,
 ) -> BatchReport:
     """Run the batch once (see the module docstring) and report what it did.
 
@@ -203,6 +208,10 @@ def run_batch(
         Default ``models/``, ``data/targets.csv``, ``data/scenarios/``.
     log : RunLog, optional
         Where JSON log lines and the progress bar go (default stderr).
+    spread_path : path or "none", optional
+        The full-year spread calibration table (:mod:`forecast.data.spread_table`); default
+        ``data/spread_scales.csv`` when it exists; ``"none"`` runs without. Applied to 11-period runs only
+        (the table is learnt on the 11-period year's origin months).
 
     Returns
     -------
@@ -255,14 +264,18 @@ def run_batch(
         if obs.empty:
             raise DataError("no observations to forecast", [Problem(str(store.path), None, None,
                             "the store holds no observations of the selected series; put tables in the input "
-                            "folder or run `forecast ingest FILE…`")])
+                            "folder or run `forecast ingest FILE…`", "store_empty")])
         targets, scenarios = load_inputs(targets_path, scenarios_dir)
         # the file seeds the store's target history; the run evaluates the targets in force (the file's and
         # the analysts' changes). Targets are not part of the data hash: a target change needs no refit, the
         # readers (forecast.runs.results) evaluate the stored paths against the targets in force.
         store.seed_targets(targets)
         targets = store.targets()[list(TARGET_COLUMNS)]
-        digest = data_hash(store.observations_digest(settings.regions, settings.indicators), scenarios)
+        # the full-year spread calibration (data/spread_scales.csv, bench/calibration.py --write-table) changes
+        # the paths, so it is part of the data hash: a new table means a new run
+        spread = None if str(spread_path) == "none" or settings.periods_per_year != 11 else \
+            load_spread_scales(spread_path)
+        digest = data_hash(store.observations_digest(settings.regions, settings.indicators), scenarios, spread)
         version = code_version()
         with store.connect() as conn:
             prev_id = store_runs.latest_run_id(conn)
@@ -280,7 +293,7 @@ def run_batch(
                   workers=workers, dask_address=dask_address)
         try:
             outcomes = _execute(store, run_id, obs, targets, scenarios, settings, workers,
-                                (dask_address, dask_timeout), models_dir, log)
+                                (dask_address, dask_timeout), models_dir, log, spread)
         except Exception as exc:  # noqa: BLE001 - any failure: nothing of the run is committed
             reason = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
             log.close()
@@ -320,7 +333,7 @@ def _record_failure(store: Store, run_id: str, reason: str, models_dir: Path) ->
 
 
 def _execute(store: Store, run_id: str, obs, targets, scenarios, settings: BatchSettings, workers: int,
-             dask: tuple[str | None, float], models_dir: Path, log: RunLog) -> list[dict]:
+             dask: tuple[str | None, float], models_dir: Path, log: RunLog, spread=None) -> list[dict]:
     """Fit, reconcile, evaluate, write artifacts and commit; returns the per-series outcomes."""
     panel = build_panel(obs, periods_per_year=settings.periods_per_year)
     tasks = build_tasks(panel, settings)
@@ -359,7 +372,7 @@ def _execute(store: Store, run_id: str, obs, targets, scenarios, settings: Batch
         for i, res in enumerate(results, 1):
             series_event(res, i)
     log.close()
-    payload, outcomes = assemble_run(run_id, panel, results, targets, scenarios, settings)
+    payload, outcomes = assemble_run(run_id, panel, results, targets, scenarios, settings, spread)
     if settings.artifacts:
         write_artifacts(models_dir, run_id, results, settings, store, payload)
     with store.transaction() as conn:

@@ -19,6 +19,7 @@ from forecast.data.errors import DataError
 from forecast.decisions.reconcile import DISCREPANCY, reconcile
 from forecast.decisions.scenarios import compare_scenarios
 from forecast.decisions.targets import evaluate_targets, latest_year, with_reference_targets
+from forecast.engine.calibration import apply_spread_scales
 from forecast.runs.batch.tasks import outcome_of
 from forecast.runs.store.runs import RunPayload, ScenarioRecord, SeriesRecord
 
@@ -29,7 +30,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 def assemble_run(run_id: str, panel: pd.DataFrame, results: list[dict], targets: pd.DataFrame,
-                 scenarios: list, settings: Any) -> tuple[Any, list[dict]]:
+                 scenarios: list, settings: Any, spread: pd.DataFrame | None = None) -> tuple[Any, list[dict]]:
     """Reconcile, evaluate targets and scenarios, and build the run's payload.
 
     Parameters
@@ -44,6 +45,10 @@ def assemble_run(run_id: str, panel: pd.DataFrame, results: list[dict], targets:
     scenarios : list of forecast.runs.batch.SavedScenario
         The saved scenarios (invalid files are stored with their error).
     settings : BatchSettings
+    spread : DataFrame, optional
+        The full-year spread calibration (:func:`forecast.data.spread_table.load_spread_scales`): each series'
+        paths are scaled by its indicator × origin month's factor before reconciliation
+        (:func:`forecast.engine.calibration.apply_spread_scales`).
 
     Returns
     -------
@@ -51,6 +56,9 @@ def assemble_run(run_id: str, panel: pd.DataFrame, results: list[dict], targets:
         The payload and, per series, ``region``, ``indicator``, ``outcome``, ``reason``, ``seconds``.
     """
     raw = {(r["forecast"].region, r["forecast"].indicator): r["forecast"] for r in results}
+    if spread is not None:
+        ok = {k: f for k, f in raw.items() if outcome_of(f.flags) != "failed"}
+        raw.update(apply_spread_scales(ok, spread))
     seconds = {(r["forecast"].region, r["forecast"].indicator): r["seconds"] for r in results}
     usable = {k: f for k, f in raw.items() if outcome_of(f.flags) != "failed"}
     messages = []

@@ -59,7 +59,7 @@ def input_files(folder: str | os.PathLike) -> list[Path]:
     d = Path(folder)
     if not d.is_dir():
         raise DataError(f"input folder {d} not found", [Problem(str(d), None, None,
-                        "expected a folder of official tables (.csv/.xlsx); pass --input DIR")])
+                        "expected a folder of official tables (.csv/.xlsx); pass --input DIR", "no_input_folder")])
     return sorted(p for p in d.iterdir() if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
                   and not p.name.startswith((".", "~$")))
 
@@ -117,8 +117,9 @@ def load_inputs(targets_path: str | os.PathLike | None, scenarios_dir: str | os.
     return targets, out
 
 
-def data_hash(obs_digest: str, scenarios: list[SavedScenario]) -> str:
-    """One sha256 over the observations digest and the scenario files' bytes (what a run's fit depends on).
+def data_hash(obs_digest: str, scenarios: list[SavedScenario], spread: Any = None) -> str:
+    """One sha256 over the observations digest, the scenario files' bytes and the spread calibration table
+    (what a run's paths depend on).
 
     Targets are left out on purpose: a target change needs no refit; readers evaluate the run's stored paths
     against the targets in force (:mod:`forecast.runs.results`).
@@ -126,4 +127,6 @@ def data_hash(obs_digest: str, scenarios: list[SavedScenario]) -> str:
     h = hashlib.sha256(obs_digest.encode())
     for s in sorted(scenarios, key=lambda s: s.source):
         h.update(f"{Path(s.source).name}:{s.sha256}".encode())
+    if spread is not None and len(spread):
+        h.update(b"spread:" + spread[["indicator", "origin", "scale"]].to_csv(index=False).encode())
     return h.hexdigest()
