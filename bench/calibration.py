@@ -226,6 +226,9 @@ def summarise(cases: pd.DataFrame, ev: pd.DataFrame) -> None:
         sc.columns = [MONTH_LABEL[m] for m in sc.columns]
         print("\nmean scale applied by origin month")
         print(sc.round(2).to_string())
+        sy = cal.pivot_table(index="indicator", columns="year", values="scale", aggfunc="mean")
+        print("\nmean scale applied by year (a break year raises its indicator's scale for the next two)")
+        print(sy.round(2).to_string())
     if len(ev):
         print("\nBrier score of P(full-year growth >= published target) (months <= 6: Jan-Feb..Jun)")
         print(brier_table(ev).round(3).to_string())

@@ -38,6 +38,7 @@ import os
 import resource
 import time
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -190,7 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n-paths", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=3, help="auto runs; the median by wall time is reported")
     ap.add_argument("--limit", type=int, default=None, help="first N series only")
-    ap.add_argument("--models", default=None, help="auto's candidates, comma separated (default: the engine's)")
+    ap.add_argument("--models", default=None, help="auto's candidates, comma separated (default: the engine's); "
+                    "'autoets:damped' is AutoETS restricted to damped trends")
+    ap.add_argument("--combination", default=None, choices=("mean", "median", "blend"),
+                    help="auto's combination (default: the engine's)")
     ap.add_argument("--skip-prophet", action="store_true")
     ap.add_argument("--prophet", choices=("default", "same", "both"), default="both",
                     help="Prophet loop(s): cross_validation's own default cutoffs (the issue's baseline), "
@@ -202,7 +206,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from forecast.engine.auto import AutoConfig
 
-    config = AutoConfig(models=tuple(args.models.split(","))) if args.models else AutoConfig()
+    config = AutoConfig() if not args.models else AutoConfig(models=tuple(
+        (m.split(":")[0], {"damped": True}) if m.endswith(":damped") else m for m in args.models.split(",")))
+    if args.combination:
+        config = replace(config, combination=args.combination)
     panel = load_panel(args.limit)
     n = panel.groupby(["region", "indicator"]).ngroups
     print(f"auto candidates: {', '.join(m if isinstance(m, str) else m[0] for m in config.models)}")

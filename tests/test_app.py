@@ -32,6 +32,7 @@ from forecast.decisions.scenarios import (  # noqa: E402
 from forecast.decisions.standing import evaluate_series  # noqa: E402
 from forecast.decisions.targets import full_year_growth_paths  # noqa: E402
 from forecast.present import i18n  # noqa: E402
+from forecast.present.messages import model_name, problem_text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -141,8 +142,9 @@ def test_overview_shows_the_runs_target_figures(app, env):
         pos = n
         rows = run.panel[(run.panel["region"] == key[0]) & (run.panel["indicator"] == key[1])]
         growth = full_year_growth_paths(rows, run.forecasts[key], env["year"])  # the run's stored paths, by hand
-        assert shown["预计全年增长(%)"].iloc[pos] == pytest.approx(np.median(growth), rel=1e-6)  # float32 paths
-        assert shown["80%区间下限(%)"].iloc[pos] == pytest.approx(np.quantile(growth, 0.1), rel=1e-6)
+        # float32 paths: growth near zero magnifies their rounding, hence rel 1e-5
+        assert shown["预计全年增长(%)"].iloc[pos] == pytest.approx(np.median(growth), rel=1e-5)
+        assert shown["80%区间下限(%)"].iloc[pos] == pytest.approx(np.quantile(growth, 0.1), rel=1e-5)
         assert shown["全年增长≥0的概率(%)"].iloc[pos] == pytest.approx(100 * np.mean(growth >= -1e-9))
         if key in tg.index:
             row = tg.loc[key]
@@ -301,12 +303,17 @@ def test_series_page_numbers_equal_the_stored_paths_and_targets(app, env):
     hist = growth[growth["类别"] == i18n.t("row_history")]
     np.testing.assert_allclose(hist["累计增长(%)"].to_numpy(float), pub["ytd_yoy"].to_numpy(float))
     assert hist[["95%区间下限(%)", "80%区间下限(%)", "80%区间上限(%)", "95%区间上限(%)"]].isna().all().all()
-    weights = frame(at, "weights_table")
-    assert dict(zip(weights["模型"], weights["权重"], strict=True)) == pytest.approx(fc.weights)
-    acc = frame(at, "accuracy_table")
+    weights = frame(at, "weights_table")   # in percent
+    # the models by their display names (forecast.present.messages.model_name: snaive → 季节朴素)
+    assert dict(zip(weights["模型"], weights["权重(%)"] / 100, strict=True)) == pytest.approx(
+        {model_name(m): w for m, w in fc.weights.items()})
+    acc = frame(at, "accuracy_table")      # one row, one measure per column, its unit in the header
     m = run.metrics[(run.metrics["region"] == "shenyang") & (run.metrics["indicator"] == "retail")].iloc[0]
-    np.testing.assert_allclose(acc["数值"].to_numpy(float),
-                               [m[k] for k in ("mase", "smape", "coverage80", "growth_error_pp", "rel_mae", "n_origins")])
+    assert acc.columns.tolist() == ["MASE(倍)", "sMAPE(%)", "80%区间覆盖率(%)", "全年增速误差(百分点)", "相对MAE(倍)",
+                                    "回测起点数(个)"]
+    np.testing.assert_allclose(acc.iloc[0, :5].to_numpy(float),
+                               [m["mase"], m["smape"], 100 * m["coverage80"], m["growth_error_pp"], m["rel_mae"]])
+    assert pd.api.types.is_integer_dtype(acc["回测起点数(个)"]) and acc["回测起点数(个)"].iloc[0] == m["n_origins"]
     flags = i18n.t("data_flag_text", n=len(obs), published=int((obs["status"] == "published").sum()),
                    generated=int((obs["status"] == "generated").sum()))
     assert flags in [c.value for c in at.caption]
@@ -350,8 +357,13 @@ def test_each_adjustment_kind_gives_the_figures_of_compare_scenarios(app, env, k
     changed = api[(api["scenario"] == "draft") & (api["delta_projected"].abs() > 1e-12)]
     assert set(zip(changed["region"], changed["indicator"], strict=True)) <= set(keys)
     metric = at.metric[0]
-    assert metric.value == i18n.fmt_pct(new.loc[("shenyang", "retail"), "projected"])
-    assert metric.delta == i18n.fmt_pp(new.loc[("shenyang", "retail"), "delta_projected"])
+    from forecast.app.formats import change_digits, pair_digits
+
+    mine = new.loc[("shenyang", "retail")]
+    base = api[api["scenario"] == "baseline"].set_index(["region", "indicator"]).loc[("shenyang", "retail"), "projected"]
+    assert metric.value == i18n.fmt_pct(mine["projected"], digits=pair_digits([base], [mine["projected"]]))
+    assert metric.delta == i18n.fmt_pp(mine["delta_projected"], digits=change_digits([mine["delta_projected"]]))
+    assert metric.delta != "+0.0个百分点"
 
 
 def test_scenario_built_saved_reloaded_compared_and_deleted(app, env, tmp_path):
@@ -443,7 +455,9 @@ def test_a_bad_upload_shows_every_problem_like_the_cli(app, name):
     report = frame(at, "upload_report")
     assert [None if pd.isna(r) else int(r) for r in report["行"]] == [p.row for p in expected]
     assert report["列"].tolist() == [p.column or "" for p in expected]
-    assert report["问题"].tolist() == [p.message.replace(str(BAD / name), name) for p in expected]
+    # each problem in Chinese, rendered from its code and fields (forecast.present.messages)
+    assert report["问题"].tolist() == [problem_text(p).replace(str(BAD / name), name) for p in expected]
+    assert all(HAN.search(m) for m in report["问题"])
     assert set(report["文件"]) == {name}  # the name the analyst knows, not a temporary path
     assert not [b for b in at.button if b.key == "ingest_btn"]
 
@@ -940,3 +954,219 @@ def test_a_consumption_campaign_built_on_the_page_joins_the_scenario(app, env):
     extra = 2.0 * LEVERAGE["trade_in"].value * 0.3                # 2 亿元 × 332.5/34 × 0.3 per city, by hand
     assert [a["value"] for a in draft] == pytest.approx([extra, extra], abs=1e-6)
     assert len(frame(at, "scn_draft_table")) == 2 and len(frame(at, "scn_result_table")) >= 2
+
+
+# -- issue 16: the overview matrix, interactive charts, numbers for people, fluent interaction ----------------------
+def test_the_overview_matrix_answers_each_region_and_carriage_from_the_api(app, env):
+    """One row per region, one column per carriage; each cell the API's probability, status and projection; the
+    reference targets marked as such, the series without a target neutral."""
+    from forecast.app.overview_tables import matrix_frame, overview_frame
+
+    run = env["run"]
+    at = app.run()
+    ok(at)
+    shown = frame(at, "overview_matrix")
+    assert shown.columns.tolist() == ["地区", "固定资产投资", "社会消费品零售总额", "进出口总额"]
+    assert shown["地区"].tolist() == ["辽宁", "沈阳", "大连"]
+    tg = run.targets.set_index(["region", "indicator"])
+    province = tg.loc[("liaoning", "retail")]
+    assert shown.iloc[0, 2] == (f"{i18n.fmt_prob(province['probability'])} {i18n.status_label(province['status'])} · "
+                                f"预计{i18n.fmt_pct(province['projected'])}")
+    city = tg.loc[("shenyang", "retail")]
+    assert shown.iloc[1, 2] == f"参考 {i18n.fmt_prob(city['probability'])} · 预计{i18n.fmt_pct(city['projected'])}"
+    fai = overview_frame(run).set_index(["region", "indicator"]).loc[("dalian", "fai")]
+    assert shown.iloc[2, 1] == f"未设目标 · 预计{i18n.fmt_pct(fai['projected'])}"
+    # the colours come from the status of each cell: neutral grey without a target, light blue for a reference
+    _, status, _ = matrix_frame(overview_frame(run), "zh")
+    assert status.iloc[:, 1:].values.tolist() == [["no target", province["status"], "no target"],
+                                                  ["no target", "reference", "no target"],
+                                                  ["no target", "reference", "no target"]]
+    assert i18n.STATUS_COLOURS["no target"] != i18n.STATUS_COLOURS["reference"]
+
+
+def test_overview_filters_and_sort_narrow_the_matrix_and_the_table(app, env):
+    at = app.run()
+    at.multiselect(key="flt_status_zh").set_value(["reference"])
+    at = at.run()
+    ok(at)
+    detail = frame(at, "overview_table")
+    assert detail[["地区", "状态"]].values.tolist() == [["沈阳", "参考（非考核）"], ["大连", "参考（非考核）"]]
+    matrix = frame(at, "overview_matrix")
+    assert matrix["地区"].tolist() == ["沈阳", "大连"] and (matrix["固定资产投资"] == "").all()
+    at.multiselect(key="flt_status_zh").set_value([])
+    at.selectbox(key="flt_group").set_value("coastal")
+    at = at.run()
+    assert set(frame(at, "overview_table")["地区"]) == {"大连"}
+    at.selectbox(key="flt_group").set_value("all")
+    at.multiselect(key="flt_carriages_zh").set_value(["retail"])
+    at.selectbox(key="flt_sort").set_value("projected")
+    at = at.run()
+    ok(at)
+    detail = frame(at, "overview_table")
+    assert set(detail["指标"]) == {"社会消费品零售总额"} and len(detail) == 3
+    assert detail["预计全年增长(%)"].is_monotonic_increasing
+    assert frame(at, "overview_matrix").columns.tolist() == ["地区", "社会消费品零售总额"]
+    # the filters keep their choice across a change of language (a widget per language, the choice carried over)
+    at = goto(at, "overview", "en")
+    assert set(frame(at, "overview_table")["Indicator"]) == {"Retail sales of consumer goods"}
+
+
+def test_a_click_on_a_matrix_cell_or_a_table_cell_opens_that_series(app, env):
+    at = app.run()
+    ok(at)
+    # st.dataframe's selection, as the browser sends it: row 1 (Shenyang), the retail column
+    at.session_state["overview_matrix_0"] = {"selection": {"rows": [], "columns": [], "cells": [[1, "社会消费品零售总额"]]}}
+    at = at.run()
+    ok(at)
+    assert at.radio(key="page").value == "series"
+    assert (at.selectbox(key="series_region").value, at.selectbox(key="series_indicator").value) == ("shenyang", "retail")
+    assert frame(at, "value_fan_table").shape[0] == len(env["run"].forecasts[("shenyang", "retail")].periods)
+    # back on the overview the grids are new (nothing selected): a cell of the detailed table, row 2 (Liaoning, trade)
+    at = goto(at, "overview")
+    assert "overview_matrix_1" in at.session_state and not at.session_state["overview_matrix_1"]["selection"]["cells"]
+    at.session_state["overview_table_grid"] = {"selection": {"rows": [], "columns": [], "cells": [[2, "状态"]]}}
+    at = at.run()
+    ok(at)
+    assert at.radio(key="page").value == "series"
+    assert (at.selectbox(key="series_region").value, at.selectbox(key="series_indicator").value) == ("liaoning", "trade")
+
+
+def test_the_detailed_table_keeps_every_column_pins_the_first_and_shows_the_key_ones_first(app):
+    from forecast.app.overview_tables import KEY_COLUMNS
+
+    at = app.run()
+    grid = at.container("overview_table").dataframe[0]
+    assert grid.value.columns[:7].tolist() == [i18n.t(k) for k in KEY_COLUMNS]
+    assert len(grid.value.columns) == 18                   # every column an analyst reads, none dropped
+    config = {c: v for c, v in __import__("json").loads(grid.proto.columns).items()}
+    assert config["地区"]["pinned"] and config["指标"]["pinned"] and not config["状态"].get("pinned")
+    assert all(isinstance(config[c].get("width"), int) for c in grid.value.columns)
+    # a shorter header where the full name is long, the full name on hover
+    assert config["预计全年增长(%)"]["help"] == "预计全年增长(%)"
+    assert config["达标概率(%)"]["type_config"]["format"] == "%d"
+    # the column picker hides a column from view, not from the data
+    at.multiselect(key="detail_cols_zh").set_value(["col_probability", "col_target_text"])
+    at = at.run()
+    order = __import__("json").loads(at.container("overview_table").dataframe[0].proto.column_order or "[]") if False \
+        else list(at.container("overview_table").dataframe[0].proto.column_order)
+    assert order == ["地区", "指标", "状态", "达标概率(%)", "目标"]
+
+
+def test_series_page_switches_to_single_period_growth_derived_from_ytd_levels(app, env):
+    """当月增速: each period's flow against the same period of last year (comparable base), Jan–Feb one period;
+    the forecast's figures are the quantiles of paths / bases."""
+    from forecast.app.overview_tables import series_rows
+    from forecast.decisions.targets import remaining_bases
+
+    run, year = env["run"], env["year"]
+    at = goto(app.run(), "series")
+    at.selectbox(key="series_region").set_value("dalian")
+    at.selectbox(key="series_indicator").set_value("retail")
+    at.radio(key="series_growth_mode").set_value("period")
+    at = at.run()
+    ok(at)
+    shown = frame(at, "growth_fan_table")
+    assert "当月增速(%)" in shown.columns and "累计增长(%)" not in shown.columns
+    rows = series_rows(run.panel, "dalian", "retail")
+    mine = rows[pd.PeriodIndex(rows["period"], freq="M").year == year]
+    hist = shown[shown["类别"] == i18n.t("row_history")]
+    assert hist["时期"].iloc[0] == f"{year}年1-2月"          # Jan–Feb is one period, written as such
+    np.testing.assert_allclose(hist["当月增速(%)"].to_numpy(float), (mine["value"] / mine["base"] * 100 - 100).to_numpy(float))
+    # by hand from the YTD levels for March: (YTD_Mar − YTD_JanFeb) / (base YTD_Mar − base YTD_JanFeb)
+    ytd, base = mine["ytd_value"].to_numpy(float), mine["ytd_base"].to_numpy(float)
+    assert hist["当月增速(%)"].iloc[1] == pytest.approx(((ytd[1] - ytd[0]) / (base[1] - base[0]) - 1) * 100, rel=1e-9)
+    fc = run.forecasts[("dalian", "retail")]
+    bases = remaining_bases(rows, year)
+    periods = pd.PeriodIndex(fc.periods, freq="M")
+    dec = fc.paths[:, periods.get_loc(pd.Period(f"{year}-12", "M"))] / bases[pd.Period(f"{year}-12", "M")] * 100 - 100
+    last = shown.iloc[-1]
+    assert last["时期"] == i18n.fmt_period(pd.Period(f"{year}-12", "M"))
+    assert last["当月增速(%)"] == pytest.approx(np.median(dec), rel=1e-9)
+    assert last["80%区间下限(%)"] == pytest.approx(np.quantile(dec, 0.1), rel=1e-9)
+    assert i18n.t("period_growth_no_target") in [c.value for c in at.caption]
+    # the two charts are interactive Vega-Lite charts, their tooltips naming the period and the unit
+    specs = [__import__("json").loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    assert len(specs) == 2 and "当月增速" in specs[1]["title"]["text"]
+    tips = [t["title"] for layer in specs[1]["layer"] for t in layer.get("encoding", {}).get("tooltip", [])]
+    assert tips[:3] == ["时期", "实际", "预测中位数"]
+
+
+def test_weights_in_percent_counts_as_integers_and_periods_as_people_write_them(app, env):
+    at = goto(app.run(), "series")
+    at.selectbox(key="series_region").set_value("liaoning")
+    at.selectbox(key="series_indicator").set_value("retail")
+    at = at.run()
+    ok(at)
+    assert frame(at, "weights_table")["权重(%)"].sum() == pytest.approx(100.0)
+    history = frame(at, "history_table")
+    assert history.columns.tolist() == ["时期", "当期值(亿元)", "累计值(亿元)", "累计增长(%)", "数据状态"]
+    assert history["时期"].iloc[0] == "2015年1-2月" and history["时期"].iloc[1] == "2015年3月"
+    at = goto(at, "data")
+    store = frame(at, "store_table")
+    assert store["起始时期"].iloc[0] == "2015年1-2月" and pd.api.types.is_integer_dtype(store["期数"])
+    at = goto(at, "data", "en")
+    assert frame(at, "store_table")["First period"].iloc[0] == "Jan-Feb 2015"
+
+
+def test_a_change_shown_is_never_hidden_by_rounding():
+    from forecast.app.formats import change_digits, pair_digits
+    from forecast.app.scenario_tables import compare_digits
+
+    # 2.66 → 2.74: both "2.7" at one decimal while the change shows 0.1: two decimals
+    assert pair_digits([2.66], [2.74]) == 2 and change_digits([0.08]) == 1
+    assert change_digits([0.004]) == 3 and change_digits([1e-13]) == 1   # float noise is no change
+    wide = pd.DataFrame({"地区": ["沈阳"], "指标": ["社零"], "基准: 预计全年增长(%)": [2.66],
+                         "q4: 预计全年增长(%)": [2.74], "q4: 变化(百分点)": [0.08], "q4: 达标概率(%)": [50.0]})
+    digits = compare_digits(wide, "zh")
+    assert digits == {"q4: 变化(百分点)": 1, "q4: 预计全年增长(%)": 2, "基准: 预计全年增长(%)": 2}
+    for col in ("基准: 预计全年增长(%)", "q4: 预计全年增长(%)"):
+        assert f"{wide[col].iloc[0]:.{digits[col]}f}" in ("2.66", "2.74")
+    # probabilities in whole percent, one decimal where 40.2% and 40.4% would both read 40%
+    wide["基准: 达标概率(%)"] = [40.2]
+    wide["q4: 达标概率(%)"] = [40.4]
+    assert compare_digits(wide, "zh")["q4: 达标概率(%)"] == compare_digits(wide, "zh")["基准: 达标概率(%)"] == 1
+    wide["q4: 达标概率(%)"] = [55.0]
+    assert compare_digits(wide, "zh")["q4: 达标概率(%)"] == 0
+
+
+def test_export_page_keeps_its_series_and_its_downloads_neither_rerun_nor_redo(app, env, monkeypatch):
+    from forecast.app import widgets
+
+    at = goto(app.run(), "export")
+    ok(at)
+    at.selectbox(key="export_region").set_value("dalian")
+    at = at.run()
+    at.selectbox(key="export_indicator").set_value("trade")
+    at = at.run()
+    ok(at)
+    buttons = {b.key: b for b in at.download_button}
+    assert "大连" in buttons["png_fan_values"].label and {"pack", "png_prob_retail", "png_fan_growth"} <= set(buttons)
+    assert buttons["brief"].label == i18n.t("export_brief")              # the monthly brief, .docx
+    # a download click does not rerun the page, its bytes are made when clicked (deferred), not on every render
+    assert all(b.proto.ignore_rerun for b in buttons.values())
+    # another page and back: the chosen series is still there
+    at = goto(goto(at, "overview"), "export")
+    assert (at.selectbox(key="export_region").value, at.selectbox(key="export_indicator").value) == ("dalian", "trade")
+    # the bytes are made once per run, language and scenario set
+    made = []
+    key = f"test:{env['run'].run_id}:zh"
+    for _ in range(2):
+        widgets.cached_bytes(key, lambda: made.append(1) or b"PK")
+    assert made == [1]
+
+
+def test_deleting_a_scenario_confirms_and_unticks_the_confirmation(app, env):
+    at = set_adjustment(goto(app.run(), "scenarios"), "pp", "retail", ["shenyang"], env["dec"], env["dec"], 2.0)
+    at.text_input(key="scn_name").set_value("q4")
+    at = at.button(key="scn_save_btn").click().run()
+    at.text_input(key="scn_name").set_value("q5")
+    at = at.button(key="scn_save_btn").click().run()
+    at.selectbox(key="scn_delete_pick").set_value("q4")
+    at.checkbox(key="scn_confirm").check()
+    at = at.run()
+    assert not at.button(key="scn_delete_btn").disabled
+    at = at.button(key="scn_delete_btn").click().run()
+    ok(at)
+    assert i18n.t("scn_deleted", name="q4") in [s.value for s in at.success]
+    assert at.checkbox(key="scn_confirm").value is False and at.button(key="scn_delete_btn").disabled
+    assert at.multiselect(key="scn_pick").options == ["q5"]

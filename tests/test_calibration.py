@@ -160,3 +160,63 @@ def test_batch_scales_the_engines_paths_and_a_new_table_is_a_new_run(tmp_path: P
     assert all("spread_scale" not in plain.forecasts[k].metrics for k in plain.forecasts)
     # the run with the same table again changes nothing
     assert main(args) == 0 and load_latest_run(ws["db"]).run_id == scaled.run_id
+
+
+# ---------------------------------------------------------------- the panel-wide calibration of forecast_many
+def _result(misses: np.ndarray | None, seed: int = 0, h: int = 4):
+    from forecast.engine.result import ForecastResult
+
+    paths = np.random.default_rng(seed).normal(50.0, 3.0, (400, h))
+    paths = paths - paths.mean(axis=0) + 50.0
+    return ForecastResult(mean=paths.mean(axis=0), paths=paths, weights={"a": 1.0}, dropped={}, flags=(),
+                          metrics={}, method="auto", misses=misses)
+
+
+def test_loo_misses_match_the_loo_coverage_metric() -> None:
+    from forecast.engine.combine import loo_coverage, loo_misses
+
+    e = np.random.default_rng(4).normal(0, 1, (4, 6)) * np.arange(1, 7)
+    m = loo_misses(e, None)
+    assert m.shape == (4, 6) and loo_coverage(e, None) == pytest.approx(np.mean(m <= 1))
+    assert loo_misses(e[:1], None) is None and loo_misses(None, None) is None
+
+
+def test_calibrate_panel_takes_the_panels_scale_per_horizon_and_shrinks_each_series_toward_it() -> None:
+    from forecast.engine.calibration import calibrate_panel
+
+    base = np.array([2.0, 2.0, 3.0])  # misses per backtest horizon: the panel's 0.8 quantile is this
+    results = [_result(np.tile(base, (3, 1)), seed=i) for i in range(25)]
+    wild = _result(np.tile(2 * base, (3, 1)), seed=99)  # twice the panel's misses on its 3 origins
+    short = _result(None, seed=98)  # no backtest to learn from
+    out = calibrate_panel([*results, wild, short, None])
+    sd0 = results[0].paths.std(axis=0)
+    # horizon 4 is beyond the backtest: the last backtest horizon's scale
+    np.testing.assert_allclose(out[0].paths.std(axis=0), sd0 * [2, 2, 3, 3], rtol=1e-9)
+    np.testing.assert_allclose(out[0].paths.mean(axis=0), results[0].mean)
+    # its own factor 2, learnt on 3 origins, shrunk toward 1 with 4 pseudo-origins: 2 ** (3 / 7)
+    np.testing.assert_allclose(out[25].paths.std(axis=0), wild.paths.std(axis=0) * [2, 2, 3, 3] * 2 ** (3 / 7))
+    np.testing.assert_allclose(out[26].paths.std(axis=0), short.paths.std(axis=0) * [2, 2, 3, 3])
+    assert out[27] is None and out[26].metrics["spread_scale"] == pytest.approx(2.5)
+    # too few series with a backtest: nothing changes
+    few = calibrate_panel(results[:5])
+    assert all(a is b for a, b in zip(few, results[:5], strict=True))
+
+
+def test_forecast_many_calibrates_across_the_collection_unless_told_not_to() -> None:
+    from forecast.engine.auto import AutoConfig
+    from forecast.engine.panel_forecast import forecast_many
+
+    rng = np.random.default_rng(8)
+    ys = [50 + 5 * np.sin(np.arange(60) * np.pi / 6) + rng.normal(0, 2 + i % 3, 60).cumsum() * 0.3 for i in range(22)]
+    cfg = AutoConfig(models=("snaive", "naive"), global_models=())
+    on = forecast_many(ys, 6, season_length=12, n_paths=100, config=cfg)
+    off = forecast_many(ys, 6, season_length=12, n_paths=100,
+                        config=AutoConfig(models=("snaive", "naive"), global_models=(), panel_calibration=False))
+    assert all("spread_scale" in f.metrics for f in on) and not any("spread_scale" in f.metrics for f in off)
+    ratios = []
+    for a, b in zip(on, off, strict=True):
+        np.testing.assert_allclose(a.mean, b.mean)
+        ratio = a.paths.std(axis=0) / b.paths.std(axis=0)
+        assert a.metrics["spread_scale"] == pytest.approx(ratio.mean(), rel=1e-6)
+        ratios.append(ratio)
+    assert not np.allclose(ratios, 1.0)  # the calibration changed the spread

@@ -115,6 +115,25 @@ def test_median_combination_by_hand():
         combine(backtests, means, paths, actual, n_paths=10, seed=1, method="mode")
 
 
+def test_blend_combination_by_hand():
+    # the same three candidates as above; shrink 1: inverse-MSE weights 1/0.5 : 1/2 : 1/12.5 = 2 : 0.5 : 0.08
+    means = {"a": np.array([1.0, 2.0, 10.0]), "b": np.array([3.0, 3.0, 3.0]), "c": np.array([2.0, 5.0, 0.0])}
+    paths = {k: v[None, :] + np.random.default_rng(0).standard_normal((50, 3)) for k, v in means.items()}
+    actual = np.array([[4.0, 4.0], [6.0, 6.0]])
+    backtests = {"a": np.array([[3.0, 5.0], [6.0, 6.0]]), "b": np.array([[4.0, 4.0], [8.0, 8.0]]),
+                 "c": np.array([[1.0, 9.0], [6.0, 2.0]])}
+    w = np.array([2.0, 0.5, 0.08]) / 2.58
+    comb = combine(backtests, means, paths, actual, n_paths=200, seed=1, cutoff=np.inf, shrink=1.0, method="blend")
+    weighted = w[0] * means["a"] + w[1] * means["b"] + w[2] * means["c"]
+    np.testing.assert_allclose(comb.mean, 0.5 * (weighted + np.array([2.0, 3.0, 3.0])))
+    # its backtest errors are those of the same blend of the candidates' backtests
+    bt_weighted = w[0] * backtests["a"] + w[1] * backtests["b"] + w[2] * backtests["c"]
+    bt_median = np.array([[3.0, 5.0], [6.0, 6.0]])
+    np.testing.assert_allclose(comb.errors, actual - 0.5 * (bt_weighted + bt_median))
+    assert comb.weights == pytest.approx(dict(zip("abc", w, strict=True)))  # the weighted mean's, for the shapes
+    np.testing.assert_allclose(comb.paths.mean(axis=0), comb.mean, atol=1e-9)
+
+
 def test_power_profile_and_shrinkage_by_hand():
     # errors +-k at horizon k: sigma_k = k exactly (sigma_1 = 1, beta = 1)
     e = np.array([[1.0, -2.0, 3.0], [-1.0, 2.0, -3.0]])

@@ -42,9 +42,10 @@ def _rows(ws) -> list[tuple]:
 
 def test_sheets_one_per_carriage_and_per_scenario(pack: tuple) -> None:
     _, wb, _ = pack
-    # the province has a retail target: the sheet of the cities' shares of its gap follows the carriages
-    assert wb.sheetnames == ["说明", "固定资产投资", "社会消费品零售总额", "进出口总额", "缺口分解-社零", "项目跟踪",
-                             "情景-沈阳促消费"]
+    # a sheet per region with rows (Dalian has a target, no data); the province has a retail target: the sheet
+    # of the cities' shares of its gap follows
+    assert wb.sheetnames == ["说明", "固定资产投资", "社会消费品零售总额", "进出口总额", "辽宁", "沈阳", "大连",
+                             "缺口分解-社零", "项目跟踪", "情景-沈阳促消费"]
 
 
 def test_headers_are_chinese_with_units(pack: tuple) -> None:
@@ -123,8 +124,8 @@ def test_export_function_returns_the_path(pack: tuple, tmp_path: Path) -> None:
 # -- English ----------------------------------------------------------------------------------------------
 #: Chinese characters, CJK punctuation (。，；“”) and full-width forms (（）：).
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
-EN_SHEETS = ["Notes", "Fixed-asset investment", "Retail sales of consumer goods", "Foreign trade",
-             "Gap by city-retail", "Project tracking", "Scenario-shenyang_push"]
+EN_SHEETS = ["Notes", "Fixed-asset investment", "Retail sales of consumer goods", "Foreign trade", "Liaoning",
+             "Shenyang", "Dalian", "Gap by city-retail", "Project tracking", "Scenario-shenyang_push"]
 
 
 @pytest.fixture(scope="module")
@@ -266,7 +267,8 @@ def test_a_description_like_a_formula_is_text_shown_as_typed(pack: tuple, tmp_pa
     cells = {c.value: c for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
     assert all(c.data_type != "f" for c in cells.values())
     for text in FORMULAS:
-        cell = cells[text.replace("\r", "\n")]  # the value is unchanged (XML reads a CR as a line feed) ...
+        # the value is unchanged (without lxml, openpyxl's XML reader turns a CR into a line feed) ...
+        cell = cells[text] if text in cells else cells[text.replace("\r", "\n")]
         assert (cell.data_type, cell.quotePrefix) == ("s", True), text  # ... and stored as text, quote-prefixed
     assert [v for v in cells if "-cmd|' /C calc'!A0" in v]  # the failed scenario's message, as text
 
@@ -292,7 +294,7 @@ def test_sheet_names_are_valid_and_unique(pack: tuple, tmp_path: Path) -> None:
     for lang in ("zh", "en"):
         wb = load_workbook(export_meeting_pack(_hostile_run(run, names), tmp_path / f"p_{lang}.xlsx", lang=lang))
         sheets = wb.sheetnames
-        assert len(sheets) == 6 + len(names)  # notes, 3 carriages, the gap and project sheets, every scenario
+        assert len(sheets) == 9 + len(names)  # notes, 3 carriages, 3 regions, the gap and project sheets, scenarios
         assert all(0 < len(s) <= 31 and not set(s) & set("[]:*?/\\") for s in sheets), sheets
         assert len({s.casefold() for s in sheets}) == len(sheets), sheets  # unique, as Excel compares them
         assert not any(s.startswith("'") or s.endswith("'") for s in sheets), sheets
@@ -344,3 +346,106 @@ def test_a_scenario_saved_after_the_batch_is_in_the_pack_from_the_cli_and_the_ap
     assert row["projected"] == pytest.approx(float(shown["情景预计全年增长(%)"]), abs=1e-9)
     app_pack = load_workbook(io.BytesIO(meeting_pack(with_saved_scenarios_now(run, folder))))
     assert app_pack.sheetnames == wb.sheetnames
+
+
+# ---------------------------------------------------------------------- the pack an analyst would have made
+def _cf_fills(ws) -> dict[str, tuple[str, str]]:
+    """Status label of each conditional format rule of ``ws`` → (its cell ranges, its fill colour)."""
+    out = {}
+    for rng, rules in ws.conditional_formatting._cf_rules.items():
+        for rule in rules:
+            (formula,) = rule.formula
+            label = re.fullmatch(r'\$[A-Z]+2="(.*)"', formula).group(1)
+            out[label] = (str(rng.sqref), rule.dxf.fill.fgColor.rgb[-6:])
+    return out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_standing_sheets_have_status_colours_and_native_charts(pack: tuple, lang: str) -> None:
+    from forecast.present.i18n import STATUS_COLOURS, status_label, t
+
+    wb = load_workbook(pack[2]["root"] / ("会议材料.xlsx" if lang == "zh" else "meeting_pack_en.xlsx"))
+    carriage, region = wb.worksheets[2], wb.worksheets[5]            # retail; Shenyang
+    assert carriage.title == ("社会消费品零售总额" if lang == "zh" else "Retail sales of consumer goods")
+    assert region.title == ("沈阳" if lang == "zh" else "Shenyang")
+    for ws in (carriage, region):
+        fills = _cf_fills(ws)
+        # every verdict has its traffic light; no target and reference targets a neutral colour
+        assert fills[status_label("on_track", lang)][1] == STATUS_COLOURS["on_track"][1:].upper()
+        assert fills[status_label("off_track", lang)][1] == STATUS_COLOURS["off_track"][1:].upper()
+        assert fills[t("pack_status_unknown", lang)][1] == STATUS_COLOURS["unknown"][1:].upper()
+        neutral = fills[status_label("no target", lang)][1]
+        assert neutral == STATUS_COLOURS["no target"][1:].upper() and neutral not in {
+            fills[status_label(s, lang)][1] for s in ("on_track", "at_risk", "off_track")}
+        head = [c.value for c in ws[1]]
+        status_col = chr(ord("A") + head.index(t("pack_col_status", lang)))
+        n = ws.max_row
+        covered = f"{status_col}2:{status_col}{n}" if n > 2 else f"{status_col}2"   # one row: a single cell
+        assert covered in fills[status_label("on_track", lang)][0].split()
+        # each row's status cell holds one of the labels the rules colour
+        assert {ws[f"{status_col}{r}"].value for r in range(2, n + 1)} <= set(fills)
+        # two native charts, drawn from the table's own cells (no extra cells: read_excel reads the table)
+        kinds = sorted(type(c).__name__ for c in ws._charts)
+        assert kinds == ["BarChart", "LineChart"], ws.title
+        bar = next(c for c in ws._charts if type(c).__name__ == "BarChart")
+        prob_col = chr(ord("A") + head.index(t("pack_col_probability", lang)))
+        cells = f"${prob_col}$2:${prob_col}${n}" if n > 2 else f"${prob_col}$2"
+        assert bar.series[0].val.numRef.f.endswith(f"!{cells}")
+        line = next(c for c in ws._charts if type(c).__name__ == "LineChart")
+        titles = {ws[s.tx.strRef.f.split("!")[1]].value for s in line.series}
+        assert titles == {t(k, lang) for k in ("pack_col_projected", "pack_col_p10", "pack_col_p90", "pack_col_target")}
+        assert ws.freeze_panes == "B2"
+    assert not wb["大连" if lang == "zh" else "Dalian"]._charts  # no figures to draw: no empty chart
+
+
+def test_region_sheets_hold_the_carriage_rows_of_their_region(pack: tuple) -> None:
+    run, wb, _ = pack
+    head, *body = _rows(wb["社会消费品零售总额"])
+    retail = {r[0]: dict(zip(head[1:], r[1:], strict=True)) for r in body}
+    for name in ("辽宁", "沈阳", "大连"):
+        rows = _rows(wb[name])
+        assert rows[0][0] == "指标" and "地区" not in rows[0]
+        sheet = {r[0]: dict(zip(rows[0][1:], r[1:], strict=True)) for r in rows[1:]}
+        assert sheet["社会消费品零售总额"] == retail[name]        # the same cells, blanks included
+    sy = run.targets.set_index("region").loc["shenyang"]
+    shown = dict(zip(_rows(wb["沈阳"])[0], _rows(wb["沈阳"])[1], strict=True))
+    assert shown["达标概率(%)"] == pytest.approx(100 * sy["probability"])
+
+
+def test_every_number_header_has_a_unit_and_periods_read_as_people_write_them(pack: tuple, pack_en) -> None:
+    from forecast.present.i18n import fmt_period
+
+    _, wb, _ = pack
+    n_checked = 0
+    for book in (wb, pack_en):
+        for ws in book.worksheets[1:]:
+            head = [c.value for c in ws[1]]
+            for j, h in enumerate(head, start=1):
+                numbers = [ws.cell(r, j).value for r in range(2, ws.max_row + 1)
+                           if isinstance(ws.cell(r, j).value, int | float)]
+                if numbers:
+                    unit = r"\([^()]*(%|亿元|百分点|\bpp\b|percentage points|100 (million|mn) yuan|个)[^()]*\)"
+                    assert re.search(unit, h) or h == "Projects", (ws.title, h)   # a count (项目数(个))
+                    n_checked += 1
+    assert n_checked > 60
+    period = _rows(wb["沈阳"])[1][1]
+    assert period == fmt_period(pd.Period("2026-06", "M")) == "2026年1-6月"
+
+
+def test_no_text_cell_of_the_pack_is_a_live_formula(pack: tuple) -> None:
+    _, _, ws = pack
+    for name in ("会议材料.xlsx", "meeting_pack_en.xlsx"):
+        assert _formula_cells(ws["root"] / name) == []
+        wb = load_workbook(ws["root"] / name)
+        assert all(c.data_type != "f" for sh in wb.worksheets for row in sh.iter_rows() for c in row)
+        assert len(set(s.casefold() for s in wb.sheetnames)) == len(wb.sheetnames)
+        assert all(len(s) <= 31 for s in wb.sheetnames)
+
+
+def test_changes_sheet_writes_months_as_people_do() -> None:
+    from forecast.export.changes_sheet import month_list
+    from forecast.present.i18n import fmt_period
+
+    assert month_list("2026-02,2026-07") == "2026年1-2月、2026年7月"
+    assert month_list("2026-02,2026-07", "en") == f"{fmt_period(pd.Period('2026-02', 'M'), 'en')}, Jul 2026"
+    assert month_list("2026-02", "en").startswith("Jan") and month_list("2026-02", "en").endswith("Feb 2026")

@@ -22,7 +22,7 @@ from forecast.engine.panel_forecast import forecast_many
 #: Cheap global members for tests (the defaults train 500 rounds).
 FAST_GLOBALS = (("g3", {"lag_years": 3, "n_rounds": 40, "min_data_in_leaf": 20}),
                 ("g2", {"lag_years": 2, "n_rounds": 40, "min_data_in_leaf": 20, "seed": 1}))
-CFG = AutoConfig(models=("ets", "snaive"), global_models=FAST_GLOBALS, global_min_series=8, model_paths=50)
+CFG = AutoConfig(models=("ets", "snaive"), combination="mean", global_models=FAST_GLOBALS, global_min_series=8, model_paths=50)
 
 
 def _panel(n_series=12, n=72, seed=0):
@@ -209,7 +209,8 @@ def test_batch_trains_the_global_members_once_and_matches_forecast_panel(tmp_pat
                              global_min_series=3)
     with open(log, "w", encoding="utf-8") as stream:
         report = run_batch(ws["db"], input_dir=ws["input"], models_dir=ws["models"], targets_path=ws["targets"],
-                           scenarios_dir=ws["scenarios"], settings=settings, log=RunLog(stream, progress=False))
+                           scenarios_dir=ws["scenarios"], settings=settings, log=RunLog(stream, progress=False),
+                           spread_path="none")  # the stored paths are the engine's, to compare with forecast_panel
     assert report.exit_code == 0
     events = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     gate = [e for e in events if e["event"] == "global_gate"]

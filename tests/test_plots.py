@@ -123,3 +123,73 @@ def test_figure_png_has_the_size_of_the_figure_at_the_dpi():
     w_in, h_in = fig.get_size_inches()
     assert (width, height) == (round(w_in * 100), round(h_in * 100))
     assert io.BytesIO(png).read(4) == b"\x89PNG"
+
+
+# -- the interactive twins (forecast.present.charts, Altair / Vega-Lite) --------------------------------------------
+def _layers(spec: dict) -> list[dict]:
+    return spec["layer"]
+
+
+def test_altair_fan_chart_carries_the_frames_numbers_with_units_in_its_tooltips():
+    from forecast.present import charts
+
+    fan = fan_frame().reset_index().rename(columns={"index": "period"})
+    hist = history().rename("value").rename_axis("period").reset_index()
+    spec = charts.fan_chart(hist, fan, unit="亿元", target=4.0, lang="zh", title="t").to_dict()
+    data = next(iter(spec["datasets"].values()))
+    forecast_rows = [r for r in data if r["kind"] == "forecast"]
+    assert [r["median"] for r in forecast_rows] == [100.0, 170.0, 100.0]
+    assert [r["p10"] for r in forecast_rows] == [90.0, 160.0, 95.0] and forecast_rows[0]["p97_5"] == 120.0
+    # the fan joins the history: a zero-wide first row at the last observation
+    join = [r for r in data if r["kind"] == "join"]
+    assert len(join) == 1 and join[0]["median"] == join[0]["p2_5"] == 97.0
+    # Jan–Feb is one period, written as such in the tooltip
+    assert [r["label"] for r in forecast_rows] == ["2026年12月", "2027年1-2月", "2027年3月"]
+    assert forecast_rows[0]["median_text"] == "100.0 亿元" and forecast_rows[0]["p10_text"] == "90.0 亿元"
+    tips = [t for layer in _layers(spec) for t in layer.get("encoding", {}).get("tooltip", [])]
+    assert [t["field"] for t in tips] == ["label", "value_text", "median_text", "p10_text", "p90_text", "p2_5_text",
+                                          "p97_5_text"]
+    # the target line is labelled with its value
+    texts = [r for d in spec["datasets"].values() for r in d if "text" in r]
+    assert {"y": 4.0, "text": "目标 4%"} in texts
+    # the axis writes February as the Jan–Feb period
+    x = _layers(spec)[0]["encoding"]["x"]
+    assert "1-2月" in x["axis"]["labelExpr"]
+
+
+def test_altair_probability_chart_draws_and_labels_its_thresholds():
+    from forecast.decisions.targets import THRESHOLDS
+    from forecast.present import charts
+
+    table = pd.DataFrame({"label": ["辽宁", "沈阳", "大连"], "probability": [0.8, 0.45, 0.05],
+                          "status": ["on_track", "at_risk", "off_track"]})
+    spec = charts.probability_chart(table, lang="en", title="P").to_dict()
+    bars = next(v for v in spec["datasets"].values() if len(v) == 3)
+    assert [round(r["pct"], 9) for r in bars] == [80.0, 45.0, 5.0]
+    assert [r["colour"] for r in bars] == [i18n.STATUS_COLOURS[s] for s in ("on_track", "at_risk", "off_track")]
+    assert [r["text"] for r in bars] == ["80%", "45%", "5%"]
+    rules = next(v for v in spec["datasets"].values() if len(v) == 2)
+    assert [r["x"] for r in rules] == [100 * THRESHOLDS[1], 100 * THRESHOLDS[0]]
+    assert [r["text"] for r in rules] == ["30%: below, off track", "70%: from here, on track"]
+    marks = [layer["mark"]["type"] for layer in _layers(spec)]
+    assert marks == ["bar", "text", "rule", "text"]
+
+
+def test_values_chart_shows_jan_feb_per_month_so_it_is_no_spike():
+    from forecast.app.series_tables import months_in_period
+
+    periods = pd.PeriodIndex(["2026-02", "2026-03", "2026-12"], freq="M")
+    assert months_in_period(periods).tolist() == [2, 1, 1]
+    assert months_in_period(periods, jan_feb_combined=False).tolist() == [1, 1, 1]
+
+
+def test_altair_scenario_chart_places_baseline_and_scenario_with_their_bands():
+    from forecast.present import charts
+
+    table = pd.DataFrame({"label": ["辽宁社零"], "baseline": [3.4], "baseline_p10": [3.0], "baseline_p90": [3.9],
+                          "scenario": [3.5], "scenario_p10": [3.1], "scenario_p90": [4.0], "target": [4.0]})
+    spec = charts.scenario_chart(table, lang="en").to_dict()
+    rows = next(v for v in spec["datasets"].values() if len(v) == 2)
+    assert [(r["run"], r["mid"], r["lo"], r["hi"]) for r in rows] == [("baseline", 3.4, 3.0, 3.9), ("scenario", 3.5, 3.1, 4.0)]
+    # two decimals in the tooltip: 3.4 and 3.5 would be told apart anyway, 3.44 and 3.46 too
+    assert [r["mid_text"] for r in rows] == ["3.40%", "3.50%"]

@@ -19,7 +19,7 @@ from forecast.data.catalog import CITIES
 from forecast.data.errors import DataError
 from forecast.decisions.campaigns import LEVERAGE, Campaign, campaign_scenario
 from forecast.decisions.scenario_spec import adjustment_to_dict
-from forecast.present import i18n
+from forecast.present import i18n, messages
 
 
 def campaign_adjustments(cities: list[str], funds: float, leverage: str, additionality: float, months: str,
@@ -43,10 +43,12 @@ def campaign_builder(run: Any, lang: str, T: Any, draft: list) -> None:
         st.caption(T("cmp_help"))
         c1, c2 = st.columns(2)
         cities = c1.multiselect(T("pick_region"), list(CITIES), default=["shenyang"],
-                                format_func=lambda r: i18n.region_name(r, lang), key="cmp_regions")
+                                format_func=lambda r: i18n.region_name(r, lang), key="cmp_regions",
+                                placeholder=T("placeholder_choose"))
         funds = c2.number_input(T("cmp_funds"), min_value=0.0, value=1.0, step=0.5, key="cmp_funds")
         c3, c4 = st.columns(2)
-        kind = c3.selectbox(T("cmp_leverage"), list(LEVERAGE), key="cmp_leverage",
+        kind = c3.selectbox(T("cmp_leverage"), list(LEVERAGE),
+                            placeholder=T("placeholder_choose"), key="cmp_leverage",
                             format_func=lambda k: f"{LEVERAGE[k].value:.2f} — "
                                                   f"{LEVERAGE[k].what_zh if lang == 'zh' else LEVERAGE[k].what}")
         lev = LEVERAGE[kind]
@@ -58,11 +60,13 @@ def campaign_builder(run: Any, lang: str, T: Any, draft: list) -> None:
             st.info(T("no_forecast"))
             return
         c5, c6, c7 = st.columns(3)
-        lo = c5.selectbox(T("scn_from"), months, key="cmp_from")
-        hi = c6.selectbox(T("scn_to"), months, index=min(1, len(months) - 1), key="cmp_to")
+        lo = c5.selectbox(T("scn_from"), months, placeholder=T("placeholder_choose"), key="cmp_from")
+        hi = c6.selectbox(T("scn_to"), months, index=min(1, len(months) - 1),
+                          placeholder=T("placeholder_choose"), key="cmp_to")
         payback = c7.slider(T("cmp_payback"), 0.0, 1.0, 0.0, 0.05, key="cmp_payback")
         after = [m for m in months if m > hi]
-        pay_to = st.selectbox(T("cmp_payback_to"), after, index=min(1, len(after) - 1), key="cmp_payback_to") \
+        pay_to = st.selectbox(T("cmp_payback_to"), after, index=min(1, len(after) - 1),
+                              placeholder=T("placeholder_choose"), key="cmp_payback_to") \
             if payback > 0 and after else None
         extra = funds * LEVERAGE[kind].value * additionality * max(len(cities), 1)
         st.caption(T("cmp_extra", extra=i18n.fmt_amount(extra, lang)))
@@ -71,4 +75,4 @@ def campaign_builder(run: Any, lang: str, T: Any, draft: list) -> None:
                 draft.extend(campaign_adjustments(cities, funds, kind, additionality, f"{lo}..{hi}", payback,
                                                   f"{after[0]}..{pay_to}" if pay_to else None))
             except DataError as e:
-                st.error(f"{T('scn_invalid')}: {e.summary}")
+                st.error(f"{T('scn_invalid')}: {messages.error_text(e, lang)}")

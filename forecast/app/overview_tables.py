@@ -31,6 +31,23 @@ from forecast.decisions.standing import (  # noqa: F401 - evaluate_series, base_
 from forecast.decisions.targets import latest_year, verdict_counts
 from forecast.present import i18n
 
+#: Label keys of the overview table's columns an analyst must always see (the first seven, in this order).
+KEY_COLUMNS = ("col_region", "col_indicator", "col_status", "col_probability", "col_target_text", "col_projected",
+               "col_ytd_growth")
+#: Region groups of the overview's filter: the province, the cities, and the groupings of the province's
+#: regional strategy (沈阳现代化都市圈, 沿海经济带, 辽西北; Tieling belongs to two of them).
+REGION_GROUPS: dict[str, tuple[str, ...]] = {
+    "all": tuple(REGIONS),
+    "province": tuple(r for r in REGIONS if REGIONS[r].is_province),
+    "cities": tuple(r for r in REGIONS if not REGIONS[r].is_province),
+    "shenyang_metro": ("shenyang", "anshan", "fushun", "benxi", "liaoyang", "tieling"),
+    "coastal": ("dalian", "dandong", "jinzhou", "yingkou", "panjin", "huludao"),
+    "northwest": ("fuxin", "chaoyang", "tieling"),
+}
+#: Status codes of :func:`overview_frame` in the order the filter lists them.
+STATUSES = ("on_track", "at_risk", "off_track", "unknown", "reference", "no target")
+SORTS = ("catalogue", "risk", "projected", "gap")
+
 #: Columns of :func:`overview_frame` (evaluate_targets' columns plus ``has_target``).
 OVERVIEW_NUMBERS = ["ytd_growth", "target", "projected", "p10", "p90", "probability", "required_growth", "gap_pp"]
 
@@ -92,9 +109,10 @@ def overview_frame(run: Any, indicators: tuple[str, ...] = CARRIAGES) -> pd.Data
 def overview_table(frame: pd.DataFrame, lang: str = "zh", changes: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`overview_frame` with names, target wording and status in ``lang``; numbers stay numeric.
 
-    The answer first (status, probability, target, projection and its band, what it would take, and
-    whether last year's base for the rest of the year is unusually low or high), then where the year
-    stands (YTD growth, latest period). Probability is shown in percent (× 100); other
+    The answer first (status, probability, target, projection, where the year stands (YTD growth), the
+    projection's change and band, what it would take, and whether last year's base for the rest of the
+    year is unusually low or high), then the latest period and the reference probabilities: the key
+    columns (:data:`KEY_COLUMNS`) are the first seven. Probability is shown in percent (× 100); other
     numbers as in the frame (%, 百分点).
 
     Examples
@@ -113,13 +131,13 @@ def overview_table(frame: pd.DataFrame, lang: str = "zh", changes: pd.DataFrame 
                                                      frame["has_target"], strict=True)],
         t("col_projected"): frame["projected"].astype(float).to_numpy(),
         # change of the projected full-year growth since the previous run (百分点), when there is one
+        t("col_ytd_growth"): frame["ytd_growth"].astype(float).to_numpy(),
         t("col_change"): change_column(frame, changes),
         t("col_p10"): frame["p10"].astype(float).to_numpy(),
         t("col_p90"): frame["p90"].astype(float).to_numpy(),
         t("col_required"): frame["required_growth"].astype(float).to_numpy(),
         t("col_gap"): frame["gap_pp"].astype(float).to_numpy(),
         t("col_base"): [t(f"base_flag_{b}") if b in ("low", "high") else "" for b in frame.get("base", [""] * len(frame))],
-        t("col_ytd_growth"): frame["ytd_growth"].astype(float).to_numpy(),
         t("col_period"): [i18n.fmt_period(p, lang) for p in frame["last_period"]],
         t("col_derived"): ["✓" if bool(d) else "" for d in frame["derived_from_index"]],
         t("col_last_growth"): frame["last_growth"].astype(float).to_numpy(),
@@ -210,3 +228,119 @@ def change_parts(changes: pd.DataFrame, region: str, indicator: str, lang: str =
         t("chg_col_growth"): [float(r[f"d_growth_{p}"]) for p in parts] + [float(r["d_growth"])],
         t("chg_col_p"): [100 * float(r[f"d_p_{p}"]) for p in parts] + [100 * float(r["d_p"])],
     })
+
+
+# -- the overview matrix: filters, sort, one cell per region × carriage ------------------------------------------
+def filter_overview(frame: pd.DataFrame, carriages: tuple[str, ...] | list[str] = CARRIAGES,
+                    statuses: tuple[str, ...] | list[str] = (), group: str = "all",
+                    sort: str = "catalogue") -> pd.DataFrame:
+    """The rows of :func:`overview_frame` for the chosen carriages, statuses (none chosen: every status) and
+    region group (:data:`REGION_GROUPS`), sorted by ``sort`` (:data:`SORTS`): catalogue order, probability
+    lowest first, projected growth lowest first, or gap to target largest first (missing values last).
+
+    Examples
+    --------
+    >>> f = filter_overview(overview_frame(run), ["retail"], group="cities", sort="risk")
+    >>> f["region"].tolist()[:2], set(f["indicator"])
+    (['shenyang', 'dalian'], {'retail'})
+    """
+    if sort not in SORTS:
+        raise ValueError(f"sort={sort!r}; expected one of {SORTS}")
+    regions = set(REGION_GROUPS[group])
+    keep = frame[INDICATOR].isin(list(carriages)) & frame[REGION].isin(regions)
+    if statuses:
+        keep &= frame["status"].astype(str).isin(list(statuses))
+    out = frame[keep]
+    if sort == "catalogue":
+        return out.reset_index(drop=True)
+    col, ascending = {"risk": ("probability", True), "projected": ("projected", True), "gap": ("gap_pp", True)}[sort]
+    # gap_pp is the projection minus the target: the largest shortfall is the most negative
+    return out.sort_values(col, ascending=ascending, na_position="last", kind="stable").reset_index(drop=True)
+
+
+def matrix_cell(row: Any, lang: str = "zh") -> str:
+    """The text of one overview cell: probability, status and projection (a reference target says so).
+
+    Examples
+    --------
+    >>> matrix_cell({"status": "on_track", "has_target": True, "probability": 0.78, "projected": 4.2}, "en")
+    '78% on track · proj. 4.2%'
+    >>> matrix_cell({"status": "no target", "has_target": False, "probability": float("nan"), "projected": 3.14})
+    '未设目标 · 预计3.1%'
+    """
+    status = str(row["status"])
+    fields = {"p": i18n.fmt_prob(row["probability"], lang), "proj": i18n.fmt_pct(row["projected"], lang),
+              "status": i18n.status_label(status, lang)}
+    if status == "reference":
+        return i18n.t("mx_cell_reference", lang, **fields)
+    if status in ("on_track", "at_risk", "off_track"):
+        return i18n.t("mx_cell_verdict", lang, **fields)
+    if status == "unknown":
+        return i18n.t("mx_cell_unknown", lang, **fields)
+    return i18n.t("mx_cell_no_target", lang, **fields)
+
+
+def matrix_frame(frame: pd.DataFrame, lang: str = "zh",
+                 carriages: tuple[str, ...] | list[str] = CARRIAGES) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The region × carriage matrix of a (filtered) :func:`overview_frame`: ``(text, status, regions)``.
+
+    ``text`` has the region's name and one column per carriage (its short name) holding
+    :func:`matrix_cell`; ``status`` the same shape with the status codes (for the colours; ``""`` where the
+    filters left no series); ``regions`` the region code of each row. Rows follow the first appearance of
+    each region in ``frame`` (so a sorted frame gives a sorted matrix).
+
+    Examples
+    --------
+    >>> text, status, regions = matrix_frame(overview_frame(run), "en")
+    >>> text.columns.tolist()
+    ['Region', 'Fixed-asset investment', 'Retail sales of consumer goods', 'Foreign trade']
+    """
+    regions = list(dict.fromkeys(frame[REGION]))
+    carriages = [c for c in CARRIAGES if c in carriages]
+    names = {c: i18n.indicator_name(c, lang, short=True) for c in carriages}
+    cells = {(r, i): row for r, i, row in zip(frame[REGION], frame[INDICATOR], frame.to_dict("records"), strict=True)}
+    text = pd.DataFrame({i18n.t("mx_col_region", lang): [i18n.region_name(r, lang) for r in regions]})
+    status = pd.DataFrame({i18n.t("mx_col_region", lang): [""] * len(regions)})
+    for c in carriages:
+        text[names[c]] = [matrix_cell(cells[(r, c)], lang) if (r, c) in cells else "" for r in regions]
+        status[names[c]] = [str(cells[(r, c)]["status"]) if (r, c) in cells else "" for r in regions]
+    return text, status, regions
+
+
+def matrix_pick(selection: Any, text: pd.DataFrame, regions: list[str], lang: str = "zh") -> tuple[str, str] | None:
+    """The ``(region, indicator)`` a click on the matrix chose, from ``st.dataframe``'s selection (a cell
+    ``[row, column]``, or a row: its first carriage with a series); None when nothing usable is selected.
+
+    Examples
+    --------
+    >>> text, _, regions = matrix_frame(overview_frame(run), "zh")
+    >>> matrix_pick({"cells": [[1, "社会消费品零售总额"]], "rows": []}, text, regions)
+    ('shenyang', 'retail')
+    """
+    sel = dict(selection or {})
+    by_name = {i18n.indicator_name(c, lang, short=True): c for c in CARRIAGES}
+    for row, col in sel.get("cells") or []:
+        if 0 <= int(row) < len(regions) and col in by_name and str(text.iloc[int(row)][col]):
+            return regions[int(row)], by_name[col]
+    for row in sel.get("rows") or []:
+        if 0 <= int(row) < len(regions):
+            first = next((c for c in text.columns[1:] if str(text.iloc[int(row)][c])), None)
+            if first is not None:
+                return regions[int(row)], by_name[first]
+    return None
+
+
+def row_pick(selection: Any, frame: pd.DataFrame) -> tuple[str, str] | None:
+    """The ``(region, indicator)`` of the detailed table's selected cell or row (``frame`` is what it shows).
+
+    Examples
+    --------
+    >>> row_pick({"cells": [[2, "Status"]]}, overview_frame(run))
+    ('shenyang', 'retail')
+    """
+    sel = dict(selection or {})
+    rows = [c[0] for c in sel.get("cells") or []] + list(sel.get("rows") or [])
+    if rows and 0 <= int(rows[0]) < len(frame):
+        r = frame.iloc[int(rows[0])]
+        return str(r[REGION]), str(r[INDICATOR])
+    return None

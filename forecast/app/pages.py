@@ -2,7 +2,7 @@
 
 - the cached loaders: the latest complete run and the observations, read from the store (nothing fits a
   model on a page load), the overview frame and the scenario recompute on the run's stored sample paths;
-- the language lookup :func:`T` and the widgets every page uses, :func:`table` and :func:`show_chart`;
+- the language lookup and the widgets every page uses come from :mod:`forecast.app.widgets`;
 - who is acting (:func:`acting_user`): local mode, or ``st.login`` and the role file
   (:mod:`forecast.app.access`);
 - the two pages with the most machinery: Scenarios (:func:`page_scenarios`: builder, saved scenarios,
@@ -27,17 +27,25 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAuthError, StreamlitMissingAuthlibError
 
-from forecast.app import access, overview_tables, saved_scenarios, scenario_tables, storage, uploads
+from forecast.app import (
+    access,
+    formats,
+    overview_tables,
+    saved_scenarios,
+    scenario_tables,
+    series_tables,
+    storage,
+    uploads,
+)
 from forecast.app.access import AccessDenied, Actor, can
 from forecast.app.campaign_widget import campaign_builder
+from forecast.app.widgets import T, show_chart, table
 from forecast.data.catalog import INDICATORS, PROVINCE, REGIONS
 from forecast.data.errors import DataError
-from forecast.decisions.scenarios import compare_scenarios, scenario_from_dict
-from forecast.present import i18n, plots
+from forecast.decisions.scenarios import scenario_from_dict, scenario_to_dict
+from forecast.present import charts, i18n, messages, plots
 from forecast.runs import results
 from forecast.runs.store import Store, default_path
-
-NUM = st.column_config.NumberColumn(format="%.1f")
 
 
 # ---------------------------------------------------------------- cached loaders (no model is ever fitted here)
@@ -103,16 +111,47 @@ def effect(run_id: str, spec: dict, _run: Any) -> pd.DataFrame:
     return scenario_tables.scenario_effect(_run, scenario_from_dict(spec), scenario_context(run_id, _run))
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def series_charts(run_id: str, region: str, indicator: str, lang: str, mode: str, _run: Any) -> tuple[dict, dict]:
+    """The Vega-Lite specs of a series' two charts (:func:`forecast.app.series_tables.series_charts`), once per
+    run, series, language and growth mode: switching back to a page redraws without rebuilding them."""
+    values, growth = series_tables.series_charts(_run, region, indicator, lang, mode)
+    return values.to_dict(), growth.to_dict()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def gap_table(run_id: str, indicator: str, lang: str, _run: Any) -> pd.DataFrame | None:
+    """:func:`forecast.app.overview_tables.gap_table`, once per run, indicator and language; None when there is
+    nothing to split (no province target this year, or growth only: its ``DataError``)."""
+    try:
+        return overview_tables.gap_table(_run, indicator, lang)
+    except DataError:
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def probability_spec(run_id: str, indicator: str, lang: str, title: str, _frame: pd.DataFrame) -> dict | None:
+    """The Vega-Lite spec of one carriage's probability chart (:func:`forecast.present.charts.probability_chart`
+    of :func:`forecast.app.overview_tables.probability_frame`), once per run, carriage and language; None
+    when no region has a target for it."""
+    prob = overview_tables.probability_frame(_frame, indicator, lang)
+    return charts.probability_chart(prob, title=title, lang=lang).to_dict() if len(prob) else None
+
+
+def saved_scenario_specs() -> dict[str, dict]:
+    """The scenarios saved now (:func:`forecast.app.saved_scenarios.saved_scenarios`) as dicts, by name."""
+    saved, _ = saved_scenarios.saved_scenarios(saved_scenarios.scenarios_folder())
+    return {n: scenario_to_dict(s) for n, s in saved.items()}
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def live_run(key: str, _run: Any) -> Any:
+    """The run with every scenario saved now (:func:`forecast.app.saved_scenarios.with_saved_scenarios_now`),
+    once per run and set of saved scenarios (``key``); shared, read only."""
+    return saved_scenarios.with_saved_scenarios_now(_run)
+
+
 # ---------------------------------------------------------------- language and the widgets every page uses
-def T(key: str, **fields: Any) -> str:
-    """The text ``key`` in the language picked in the sidebar (:func:`forecast.present.i18n.t`, or
-    :func:`forecast.app.access.text` for the labels of access, uploads and the audit trail)."""
-    lang = st.session_state.get("lang", i18n.DEFAULT_LANG)
-    if key in access.LABELS:
-        return access.text(key, lang, **fields)
-    return i18n.t(key, lang, **fields)
-
-
 # ---------------------------------------------------------------- who is acting
 def login_configured() -> bool:
     """True when the secrets (``.streamlit/secrets.toml``) have an ``[auth]`` section: ``st.login`` is set up."""
@@ -158,47 +197,27 @@ def acting_user(lang: str) -> Actor | None:
     return Actor(who, role)
 
 
-def table(frame: pd.DataFrame, key: str | None = None, status_col: str | None = None, rows: int = 12) -> None:
-    """A sortable table showing up to ``rows`` rows at once; numbers with one decimal; status cells coloured.
-
-    A missing number (a band of a published period, a probability without a target) shows as "—", not
-    as "None".
-    """
-    config = {c: NUM for c in frame.columns if pd.api.types.is_float_dtype(frame[c])}
-    data = frame
-    if status_col and status_col in frame:
-        lang = st.session_state.get("lang", "zh")
-        data = frame.style.map(lambda v: f"background-color: {i18n.status_colour(v, lang)}", subset=[status_col])
-    with st.container(key=key) if key else st.container():
-        st.dataframe(data, hide_index=True, column_config=config, width="stretch", placeholder="—",
-                     height=35 * (min(len(frame), rows) + 1) + 3)
-
-
-def show_chart(fig: Any, name: str) -> bytes:
-    """Render a figure once as PNG: shown on the page and offered for download."""
-    png = plots.figure_png(fig)
-    st.image(png, width="stretch")
-    st.download_button(T("download_png"), png, file_name=f"{name}.png", mime="image/png", key=f"png_{name}")
-    return png
-
-
 # ---------------------------------------------------------------- Scenarios page
 def _current_adjustment(run: Any, lang: str) -> dict | None:
     c1, c2, c3 = st.columns(3)
-    kind = c1.selectbox(T("scn_kind"), ("pp", "pct", "abs", "set"), format_func=lambda k: i18n.t(f"kind_{k}", lang), key="scn_kind")
+    kind = c1.selectbox(T("scn_kind"), ("pp", "pct", "abs", "set"), format_func=lambda k: i18n.t(f"kind_{k}", lang),
+                        placeholder=T("placeholder_choose"), key="scn_kind")
     inds = [i for i in INDICATORS if scenario_tables.scenario_months(run, i)]
     indicator = c2.selectbox(T("scn_indicator"), inds, index=inds.index("retail") if "retail" in inds else 0,
-                             format_func=lambda i: i18n.indicator_name(i, lang), key="scn_indicator")
+                             format_func=lambda i: i18n.indicator_name(i, lang),
+                             placeholder=T("placeholder_choose"), key="scn_indicator")
     regions_all = [r for r in REGIONS if (r, indicator) in run.forecasts]
     default = [r for r in regions_all if r != PROVINCE][:1] or regions_all[:1]
     regions = c3.multiselect(T("scn_regions"), regions_all, default=default, format_func=lambda r: i18n.region_name(r, lang),
-                             key="scn_regions")
+                             key="scn_regions", placeholder=T("placeholder_choose"))
     months = scenario_tables.scenario_months(run, indicator)
     c4, c5, c6 = st.columns(3)
     year_end = [p for p in months if p.year == months[0].year]
-    start = c4.selectbox(T("scn_from"), months, format_func=lambda p: i18n.fmt_month(p, lang), key="scn_from")
+    start = c4.selectbox(T("scn_from"), months, format_func=lambda p: i18n.fmt_month(p, lang),
+                         placeholder=T("placeholder_choose"), key="scn_from")
     end = c5.selectbox(T("scn_to"), months, index=months.index(year_end[-1]) if year_end else len(months) - 1,
-                       format_func=lambda p: i18n.fmt_month(p, lang), key="scn_to")
+                       format_func=lambda p: i18n.fmt_month(p, lang),
+                       placeholder=T("placeholder_choose"), key="scn_to")
     size = c6.number_input(f"{T('scn_size')} ({T(f'kind_{kind}')})", value=1.0, step=0.5, key="scn_size")
     if not regions or not size and kind != "set":
         return None
@@ -231,18 +250,26 @@ def page_scenarios(run: Any, lang: str, actor: Actor, db: Path) -> None:
         try:
             eff = effect(run_key(run), spec, run)
         except DataError as e:
-            st.error(f"{T('scn_invalid')}: {e.summary}")
+            st.error(f"{T('scn_invalid')}: {messages.error_text(e, lang)}")
             if e.problems:
-                table(storage.problems_frame(e.problems), key="scn_problems")
+                table(storage.problems_table(e.problems, lang), key="scn_problems")
         else:
             mine = eff[(eff["region"] == adjustments[-1]["regions"][0]) & (eff["indicator"] == adjustments[-1]["indicator"])]
             first = (mine if len(mine) else eff).iloc[0]
             st.metric(T("scn_metric", region=i18n.region_name(first["region"], lang),
                         indicator=i18n.indicator_name(first["indicator"], lang, short=True)),
-                      i18n.fmt_pct(first["scenario"], lang), i18n.fmt_pp(first["delta_pp"], lang))
-            table(scenario_tables.scenario_table(eff, lang), key="scn_result_table")
-            fig = plots.scenario_chart(eff.assign(label=scenario_tables.chart_labels(eff, lang)), title=T("scn_chart_title"), lang=lang)
-            st.session_state["scn_last_png"] = show_chart(fig, "scenario")
+                      # as many decimals as the change needs to show (a change of 0.04 is no "+0.0")
+                      i18n.fmt_pct(first["scenario"], lang, digits=formats.pair_digits([first["baseline"]], [first["scenario"]])),
+                      i18n.fmt_pp(first["delta_pp"], lang, digits=formats.change_digits([first["delta_pp"]])))
+            shown = scenario_tables.scenario_table(eff, lang)
+            table(shown, key="scn_result_table", digits=scenario_tables.effect_digits(shown, lang),
+                  pinned=(T("col_region"), T("col_indicator")))
+            labelled = eff.assign(label=scenario_tables.chart_labels(eff, lang))
+            # the export page offers this chart's PNG too: it keeps the spec, not the picture
+            st.session_state["scn_last_spec"] = spec
+            show_chart(charts.scenario_chart(labelled, title=T("scn_chart_title"), lang=lang), "scenario",
+                       png=lambda: plots.scenario_chart(labelled, title=T("scn_chart_title"), lang=lang),
+                       cache_key=f"scenario:{run_key(run)}:{json.dumps(spec, sort_keys=True, ensure_ascii=False)}")
     folder = saved_scenarios.scenarios_folder()
     if not may_save:
         st.caption(T("viewer_note"))
@@ -258,7 +285,7 @@ def page_scenarios(run: Any, lang: str, actor: Actor, db: Path) -> None:
             except saved_scenarios.ScenarioFileTaken as e:
                 st.error(T("scn_file_taken", file=e.path.name, other=e.other))
             except DataError as e:
-                st.error(f"{T('scn_invalid')}: {e.summary}")
+                st.error(f"{T('scn_invalid')}: {messages.error_text(e, lang)}")
     _saved_scenarios(run, lang, folder, actor, db)
     _inversion(run, lang)
 
@@ -268,30 +295,47 @@ def _saved_scenarios(run: Any, lang: str, folder: Path, actor: Actor, db: Path) 
     st.caption(T("scn_storage_files", path=folder))
     saved, problems = saved_scenarios.saved_scenarios(folder)
     if problems:
-        table(storage.problems_frame(problems), key="scn_file_problems")
+        table(storage.problems_table(problems, lang), key="scn_file_problems")
     if not saved:
         st.info(T("scn_none_saved"))
         return
-    picked = st.multiselect(T("scn_pick"), list(saved), key="scn_pick")
+    picked = st.multiselect(T("scn_pick"), list(saved), key="scn_pick", placeholder=T("placeholder_choose"))
     if picked:
         try:
-            cmp = compare_scenarios(run.panel, overview_tables.scenario_inputs(run), overview_tables.targets_input(run), [saved[n] for n in picked],
-                                    year=overview_tables.run_year(run))
-            table(scenario_tables.compare_wide(cmp, lang), key="scn_compare_table")
+            # each scenario's effect on the stored paths, cached per scenario: comparing three is three lookups
+            effects = {n: effect(run_key(run), scenario_to_dict(saved[n]), run) for n in picked}
+            wide = scenario_tables.compare_wide(
+                scenario_tables.compare_effects(effects, scenario_context(run_key(run), run)), lang)
+            table(wide, key="scn_compare_table", digits=scenario_tables.compare_digits(wide, lang),
+                  pinned=(T("col_region"), T("col_indicator")), rows=len(wide))
+            st.caption(T("scn_compare_digits"))
         except DataError as e:
-            st.error(f"{T('scn_invalid')}: {e.summary}")
+            st.error(f"{T('scn_invalid')}: {messages.error_text(e, lang)}")
     if not can(actor.role, "scenario_delete"):
         return
+    done = st.session_state.pop("scn_delete_done", None)
+    if done:
+        st.success(T("scn_deleted", name=done))
     c1, c2, c3 = st.columns(3)
-    victim = c1.selectbox(T("scn_delete_pick"), list(saved), key="scn_delete_pick")
-    sure = c2.checkbox(T("scn_confirm"), key="scn_confirm")
-    if c3.button(T("scn_delete"), key="scn_delete_btn", disabled=not sure):
-        try:
-            if saved_scenarios.delete_named_scenario(victim, folder, actor=actor, db=db):
-                st.success(T("scn_deleted", name=victim))
-                st.rerun()
-        except AccessDenied as e:
-            st.error(e.text(lang))
+    victim = c1.selectbox(T("scn_delete_pick"), list(saved),
+                          placeholder=T("placeholder_choose"), key="scn_delete_pick")
+    sure = c2.checkbox(T("scn_confirm"), key="scn_confirm", help=T("scn_delete_help"))
+    c3.button(T("scn_delete"), key="scn_delete_btn", disabled=not sure, on_click=_delete_scenario,
+              args=(victim, folder, actor, db, lang))
+    problem = st.session_state.pop("scn_delete_error", None)
+    if problem:
+        st.error(problem)
+
+
+def _delete_scenario(victim: str, folder: Path, actor: Actor, db: Path, lang: str) -> None:
+    """The delete button's callback (it runs before the page): delete, remember the message for the page, and
+    untick 确认删除 so that the next deletion needs its own confirmation."""
+    st.session_state["scn_confirm"] = False
+    try:
+        if saved_scenarios.delete_named_scenario(victim, folder, actor=actor, db=db):
+            st.session_state["scn_delete_done"] = victim
+    except AccessDenied as e:
+        st.session_state["scn_delete_error"] = e.text(lang)
 
 
 def _inversion(run: Any, lang: str) -> None:
@@ -301,17 +345,19 @@ def _inversion(run: Any, lang: str) -> None:
     if not inds:
         return
     c1, c2, c3 = st.columns(3)
-    ind = c1.selectbox(T("pick_indicator"), inds, format_func=lambda i: i18n.indicator_name(i, lang), key="inv_indicator")
+    ind = c1.selectbox(T("pick_indicator"), inds, format_func=lambda i: i18n.indicator_name(i, lang),
+                       placeholder=T("placeholder_choose"), key="inv_indicator")
     # the run year's province target (never another year's); without one, the province's projection
     default, has_target = scenario_tables.province_target_default(run, ind)
     target = c2.number_input(T("inv_target"), value=default, step=0.5, key=f"inv_target_{ind}",
                              help=None if has_target else T("inv_no_target"))
-    rule = c3.selectbox(T("inv_rule"), ("equal_pp", "proportional_gap"), format_func=lambda r: i18n.t(f"rule_{r}", lang), key="inv_rule")
+    rule = c3.selectbox(T("inv_rule"), ("equal_pp", "proportional_gap"), format_func=lambda r: i18n.t(f"rule_{r}", lang),
+                        placeholder=T("placeholder_choose"), key="inv_rule")
     try:
         inv = scenario_tables.inversion_table(scenario_tables.inversion_frame(run, ind, target, rule), lang)
         table(inv, key="inv_table", rows=len(inv))
     except DataError as e:
-        st.warning(f"{T('inv_refused')}: {e.summary}")
+        st.warning(f"{T('inv_refused')}: {messages.error_text(e, lang)}")
 
 
 # ---------------------------------------------------------------- Data page
@@ -373,7 +419,7 @@ def _upload(lang: str, db: Path, actor: Actor) -> None:
     if up is not None:
         # one private folder per uploaded file (not per rerun), the file named as the analyst named it
         path = uploads.save_upload(up.getvalue(), up.name, str(up.file_id), actor=actor, db=db, keep_days=days)
-        report = storage.validate_upload(path, up.name)
+        report = storage.validate_upload(path, up.name, lang)
         if report.ok:
             obs = report.observations
             st.success(T("data_report_ok", rows=len(obs), series=obs.groupby(["region", "indicator"]).ngroups,
@@ -394,7 +440,8 @@ def _ingest(path: Path, name: str, db: Path, actor: Actor) -> None:
         return
     except DataError as e:
         st.error(T("data_report_bad", n=len(e.problems)))
-        table(storage.problems_frame(e.problems, {str(path): name}), key="ingest_report")
+        table(storage.problems_table(e.problems, st.session_state.get("lang", i18n.DEFAULT_LANG), {str(path): name}),
+              key="ingest_report")
         return
     if rep.changed:
         st.success(T("data_ingested", added=rep.rows_added, filled=rep.rows_filled))

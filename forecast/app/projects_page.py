@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from forecast.app import pages
 from forecast.app.scenario_tables import scenario_effect, scenario_table
 from forecast.data.bounded import read_files_bounded
 from forecast.data.catalog import REGIONS
@@ -26,7 +27,9 @@ from forecast.data.errors import DataError
 from forecast.data.project_list import example_list_path, load_project_list, project_summary
 from forecast.decisions.project_tracking import track_projects
 from forecast.decisions.projects import project_scenario
+from forecast.decisions.scenarios import scenario_from_dict, scenario_to_dict
 from forecast.export.projects_sheet import projects_columns, projects_frame
+from forecast.present import messages
 
 LABELS = {
     "zh": {"header": "重大项目", "source": "项目清单", "example": "内置示例清单（随机生成，非官方数据）",
@@ -58,6 +61,38 @@ def summary_frame(projects: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
                          cols[5]: s["incremental_planned"].round(2)})
 
 
+# cached per run and list (a page switch does not phase the projects or evaluate the scenario again)
+@st.cache_data(show_spinner=False, max_entries=2)
+def _example_list() -> pd.DataFrame:
+    return load_project_list(example_list_path())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _tracking(run_key: str, projects: pd.DataFrame, lang: str, _run: Any) -> pd.DataFrame:
+    return projects_frame(track_projects(projects, _run.panel, targets=_run.target_table), lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _scenario(run_key: str, projects: pd.DataFrame, slip: int, share: float, incremental: bool, _run: Any) -> Any:
+    return project_scenario(projects, _run.panel, "project_list", slip=slip, share=share, incremental=incremental,
+                            name_zh="项目清单情景")
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _effect(run_key: str, spec: dict, _run: Any) -> pd.DataFrame:
+    """The list's scenario on the run's stored paths, with the run's shared scenario context."""
+    return scenario_effect(_run, scenario_from_dict(spec), pages.scenario_context(run_key, _run))
+
+
+def _where(problem: Any, lang: str) -> str:
+    """Where a problem is, before its message: ``file, row 3, column '计划开工': `` / ``file，第3行，“计划开工”列：``."""
+    if lang == "en":
+        return str(problem)[: -len(problem.message)] if str(problem).endswith(problem.message) else ""
+    where = [problem.file] + ([f"第{problem.row}行"] if problem.row is not None else []) + \
+        ([f"“{problem.column}”列"] if problem.column else [])
+    return "，".join(where) + "："
+
+
 def _read_upload(upload: Any) -> pd.DataFrame:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(upload.name).name
@@ -79,10 +114,11 @@ def page_projects(run: Any, lang: str) -> None:
                 return
             projects = _read_upload(upload)
         else:
-            projects = load_project_list(example_list_path())
+            projects = _example_list()
     except DataError as e:
         st.error(lab["bad"].format(n=len(e.problems) or 1) + "\n\n" +
-                 "\n".join(f"- {p}" for p in (e.problems[:40] or [e.summary])))
+                 "\n".join(f"- {_where(p, lang)}{messages.problem_text(p, lang)}" for p in e.problems[:40])
+                 if e.problems else messages.error_text(e, lang))
         return
     st.markdown(f"**{lab['summary']}**")
     st.dataframe(summary_frame(projects, lang), hide_index=True, key="pj_summary")
@@ -90,7 +126,8 @@ def page_projects(run: Any, lang: str) -> None:
         st.info(lab["no_run"])
         return
     st.markdown(f"**{lab['tracking']}**")
-    frame = projects_frame(track_projects(projects, run.panel, targets=run.target_table), lang)
+    key = pages.run_key(run)
+    frame = _tracking(key, projects, lang, run)
     st.dataframe(frame.rename(columns={c: h for h, c, _ in projects_columns(lang)}), hide_index=True,
                  key="pj_tracking")
     st.markdown(f"**{lab['scenario']}**")
@@ -99,8 +136,7 @@ def page_projects(run: Any, lang: str) -> None:
     share = float(st.slider(lab["share"], 0.0, 1.0, 1.0, 0.05, key="pj_share"))
     forecast_cities = {r for r, i in run.forecasts if i == "fai"}
     missing = sorted(set(projects["region"]) - forecast_cities, key=list(REGIONS).index)
-    scenario = project_scenario(projects[projects["region"].isin(forecast_cities)], run.panel, "project_list",
-                                slip=slip, share=share, incremental=incremental, name_zh="项目清单情景")
+    scenario = _scenario(key, projects[projects["region"].isin(forecast_cities)], slip, share, incremental, run)
     st.caption(scenario.description_zh if lang == "zh" else scenario.description)
     if missing:
         st.caption(lab["missing"].format(cities=("、" if lang == "zh" else ", ").join(
@@ -109,8 +145,8 @@ def page_projects(run: Any, lang: str) -> None:
         st.info(lab["no_change"])
         return
     try:
-        effect = scenario_effect(run, scenario)
+        effect = _effect(key, scenario_to_dict(scenario), run)
     except DataError as e:
-        st.error(e.summary)
+        st.error(messages.error_text(e, lang))
         return
     st.dataframe(scenario_table(effect, lang), hide_index=True, key="pj_effect")

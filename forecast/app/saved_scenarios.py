@@ -48,7 +48,7 @@ class ScenarioFileTaken(DataError):
     def __init__(self, path: Path, other: str):
         self.path, self.other = Path(path), other
         super().__init__(f"{self.path.name} belongs to another scenario, {other!r}; it was not overwritten",
-                         [Problem(str(path), None, "name", f"held by scenario {other!r}")])
+                         [Problem(str(path), None, "name", f"held by scenario {other!r}", "scn_file_taken", {"other": other})])
 
 
 def _scenario_name_in(path: Path) -> str | None:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecast.app import formats
 from forecast.app.overview_tables import (
     INDICATOR_ORDER,
     REGION_ORDER,
@@ -26,12 +27,13 @@ from forecast.app.overview_tables import (
     targets_input,
 )
 from forecast.data.catalog import PROVINCE, REGIONS
-from forecast.data.errors import DataError
+from forecast.data.errors import DataError, joined
 from forecast.data.schema import INDICATOR, REGION, YEAR
 from forecast.decisions.inversion import invert_province_target
 from forecast.decisions.scenarios import apply_scenario
 from forecast.decisions.targets import TOLERANCE_PP, VERDICT_PROVENANCES, remaining_flow_paths, ytd_position
 from forecast.present import i18n
+from forecast.present.messages import note_text
 
 
 def series_frames(panel: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
@@ -134,8 +136,8 @@ def scenario_effect(run: Any, scenario: Any, context: ScenarioContext | None = N
     >>> s = Scenario("q4", [Adjustment("pp", "retail", ("shenyang",), "2026-11..2026-12", 2.0)])
     >>> scenario_effect(run, s)[["region", "baseline", "scenario", "delta_pp"]].round(1)
          region  baseline  scenario  delta_pp
-    0  liaoning       2.5       2.6       0.1
-    1  shenyang       1.2       1.5       0.4
+    0  liaoning       2.5       2.7       0.1
+    1  shenyang       1.2       1.6       0.4
     """
     ctx = context if context is not None else scenario_context(run)
     inputs = scenario_inputs(run)
@@ -158,7 +160,7 @@ def scenario_effect(run: Any, scenario: Any, context: ScenarioContext | None = N
                      "scenario": new["projected"], "scenario_p10": new["p10"], "scenario_p90": new["p90"],
                      "baseline_probability": float(b["probability"]), "probability": new["probability"],
                      # how an amount was placed on a growth-only series (level estimate), when it was
-                     "note": "; ".join(n for n in getattr(out[key], "notes", ()) if n.startswith("abs on"))})
+                     "note": joined([n for n in getattr(out[key], "notes", ()) if n.startswith("abs on")])})
     cols = [REGION, INDICATOR, "has_target", "target", "kind", "baseline", "baseline_p10", "baseline_p90", "scenario",
             "scenario_p10", "scenario_p90", "baseline_probability", "probability", "note"]
     res = pd.DataFrame(rows, columns=cols)
@@ -180,7 +182,7 @@ def scenario_table(effect: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         t("scn_col_delta"): effect["delta_pp"].to_numpy(dtype=float),
         t("scn_col_prob_base"): effect["baseline_probability"].to_numpy(dtype=float) * 100,
         t("scn_col_prob"): effect["probability"].to_numpy(dtype=float) * 100,
-        t("col_note"): effect["note"].astype(str).to_numpy() if "note" in effect else "",
+        t("col_note"): [note_text(n, lang) for n in effect["note"]] if "note" in effect else "",
     })
 
 
@@ -233,10 +235,27 @@ def adjustments_table(adjustments: Iterable[Mapping], lang: str = "zh") -> pd.Da
         t("scn_kind"): [t(f"kind_{a['kind']}") for a in rows],
         t("scn_indicator"): [i18n.indicator_name(a["indicator"], lang, short=True) for a in rows],
         t("scn_regions"): [sep.join(i18n.region_name(r, lang) for r in a["regions"]) for a in rows],
-        t("scn_from"): [str(a["months"]).split("..")[0] for a in rows],
-        t("scn_to"): [str(a["months"]).split("..")[-1] for a in rows],
-        t("scn_size"): [float(a["value"]) for a in rows],
+        t("scn_from"): [_month(str(a["months"]).split("..")[0], lang) for a in rows],
+        t("scn_to"): [_month(str(a["months"]).split("..")[-1], lang) for a in rows],
+        # the size with its unit (百分点, %, 亿元: the kind's), so the column needs no single unit
+        t("scn_size"): [_size(a["kind"], float(a["value"]), lang) for a in rows],
     })
+
+
+def _month(text: str, lang: str) -> str:
+    try:
+        return i18n.fmt_month(pd.Period(text.strip(), "M"), lang)
+    except ValueError:
+        return text
+
+
+def _size(kind: str, value: float, lang: str) -> str:
+    """An adjustment's size with its unit: ``+2.0个百分点``, ``-3.0%``, ``50.0亿元``, ``6.0%``."""
+    if kind == "pp":
+        return i18n.fmt_pp(value, lang)
+    if kind == "abs":
+        return i18n.fmt_amount(value, lang)
+    return i18n.fmt_pct(value, lang, sign=kind == "pct")
 
 
 def scenario_months(run: Any, indicator: str) -> list[pd.Period]:
@@ -282,7 +301,7 @@ def inversion_frame(run: Any, indicator: str, target: float, rule: str = "equal_
     >>> inversion_frame(run, "retail", 6.0)[["region", "role", "required_growth"]].iloc[[0, 1, -1]].round(1)
           region      role  required_growth
     0   shenyang      city             21.9
-    1     dalian      city             26.9
+    1     dalian      city             27.3
     15  liaoning  province             22.4
     """
     return invert_province_target(run.panel, float(target), indicator=indicator, year=run_year(run), rule=rule,
@@ -300,5 +319,71 @@ def inversion_table(inv: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         t("inv_col_extra"): inv["extra_pp"].to_numpy(dtype=float),
         t("inv_col_full_year"): inv["full_year_growth"].to_numpy(dtype=float),
         t("inv_col_share"): inv["remaining_share"].to_numpy(dtype=float) * 100,
-        t("col_note"): inv["note"].astype(str).to_numpy(),
+        t("col_note"): [note_text(n, lang) for n in inv["note"]],
     })
+
+
+def compare_effects(effects: Mapping[str, pd.DataFrame], context: ScenarioContext) -> pd.DataFrame:
+    """Saved scenarios side by side from their :func:`scenario_effect` frames (the fast path of the page):
+    the long layout of :func:`forecast.decisions.scenarios.compare_scenarios` (``scenario, region, indicator,
+    projected, delta_projected, probability``) for every series some scenario changes, baseline first.
+
+    A series a scenario leaves alone keeps the baseline's figures (change 0) in that scenario's rows; the
+    figures equal ``compare_scenarios``'s on the same run (a test checks it).
+    """
+    keys = list(dict.fromkeys(k for eff in effects.values() for k in zip(eff[REGION], eff[INDICATOR], strict=True)))
+    keys.sort(key=lambda k: (REGION_ORDER.get(k[0], 99), INDICATOR_ORDER.get(k[1], 99)))
+    base = context.baseline.set_index([REGION, INDICATOR])
+    rows = [{"scenario": "baseline", REGION: r, INDICATOR: i, "projected": float(base.loc[(r, i), "projected"]),
+             "delta_projected": 0.0, "probability": float(base.loc[(r, i), "probability"])} for r, i in keys]
+    for name, eff in effects.items():
+        mine = eff.set_index([REGION, INDICATOR])
+        for r, i in keys:
+            if (r, i) in mine.index:
+                e = mine.loc[(r, i)]
+                rows.append({"scenario": name, REGION: r, INDICATOR: i, "projected": float(e["scenario"]),
+                             "delta_projected": float(e["delta_pp"]), "probability": float(e["probability"])})
+            else:
+                rows.append({"scenario": name, REGION: r, INDICATOR: i, "projected": float(base.loc[(r, i), "projected"]),
+                             "delta_projected": 0.0, "probability": float(base.loc[(r, i), "probability"])})
+    return pd.DataFrame(rows, columns=["scenario", REGION, INDICATOR, "projected", "delta_projected", "probability"])
+
+
+def compare_digits(wide: pd.DataFrame, lang: str = "zh") -> dict[str, int]:
+    """Decimals per column of :func:`compare_wide` so that no change shown is hidden by rounding: each
+    change column as :func:`forecast.app.formats.change_digits`, each scenario's growth and the baseline's as
+    :func:`forecast.app.formats.pair_digits` (the baseline takes the most any scenario needs)."""
+    t = lambda k: i18n.t(k, lang)  # noqa: E731
+    base_col = f"{t('legend_baseline')}: {t('col_projected')}"
+    base_p = f"{t('legend_baseline')}: {t('col_probability')}"
+    out: dict[str, int] = {}
+    for col in wide.columns:
+        if col.endswith(f": {t('col_probability')}") and col != base_p and base_p in wide:
+            # probabilities in whole percent, unless a scenario's would then look equal to the baseline's
+            ppg = formats.pair_digits(wide[base_p], wide[col], digits=0, delta_digits=1)
+            out[col] = ppg
+            out[base_p] = max(out.get(base_p, 0), ppg)
+        if col.endswith(f": {t('scn_col_delta')}"):
+            name = col[: -len(f": {t('scn_col_delta')}")]
+            proj = f"{name}: {t('col_projected')}"
+            dd = formats.change_digits(wide[col])
+            out[col] = dd
+            if base_col in wide and proj in wide:
+                pd_ = formats.pair_digits(wide[base_col], wide[proj], delta_digits=dd)
+                out[proj] = max(out.get(proj, 1), pd_)
+                out[base_col] = max(out.get(base_col, 1), pd_)
+    return out
+
+
+def effect_digits(effect_table: pd.DataFrame, lang: str = "zh") -> dict[str, int]:
+    """Decimals per column of :func:`scenario_table` (as :func:`compare_digits`)."""
+    t = lambda k: i18n.t(k, lang)  # noqa: E731
+    base, new, delta = t("scn_col_baseline"), t("scn_col_projected"), t("scn_col_delta")
+    if not len(effect_table):
+        return {}
+    dd = formats.change_digits(effect_table[delta])
+    pdg = formats.pair_digits(effect_table[base], effect_table[new], delta_digits=dd)
+    # probabilities in whole percent, unless two of a row would then look equal while they differ
+    p0, p1 = t("scn_col_prob_base"), t("scn_col_prob")
+    ppg = formats.pair_digits(effect_table[p0], effect_table[p1], digits=0, delta_digits=1)
+    return {delta: dd, base: pdg, new: pdg, p0: ppg, p1: ppg}

@@ -38,8 +38,8 @@ from forecast.data.files import current_data_dir
 from forecast.data.schema import INDICATOR, PERIOD, REGION
 from forecast.export.pack import export_meeting_pack
 from forecast.present import i18n
+from forecast.present.messages import problem_text
 from forecast.runs import results
-from forecast.runs.batch import BatchSettings, RunLog, run_batch
 from forecast.runs.store import IngestReport, Store
 from forecast.runs.store.audit import AUDIT_COLUMNS, audit_log, record
 
@@ -59,8 +59,10 @@ class ValidationReport:
         return self.observations is not None and not len(self.problems)
 
 
-def problems_frame(problems: Iterable[Problem], rename: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Problems as a table: file, row, column, message (``rename`` maps temporary paths to names)."""
+def problems_frame(problems: Iterable[Problem], rename: Mapping[str, str] | None = None,
+                   lang: str = "en") -> pd.DataFrame:
+    """Problems as a table: file, row, column, message in ``lang`` (:func:`forecast.present.messages.problem_text`;
+    ``rename`` maps temporary paths to names)."""
     rename = rename or {}
 
     def named(text: str) -> str:
@@ -68,14 +70,21 @@ def problems_frame(problems: Iterable[Problem], rename: Mapping[str, str] | None
             text = text.replace(old, new)
         return text
 
-    rows = [(rename.get(p.file, p.file), p.row, p.column or "", named(p.message)) for p in problems]
+    rows = [(rename.get(p.file, p.file), p.row, p.column or "", named(problem_text(p, lang))) for p in problems]
     out = pd.DataFrame(rows, columns=["file", "row", "column", "message"])
     out["row"] = out["row"].astype("Int64")
     return out
 
 
-def validate_upload(path: Any, name: str | None = None) -> ValidationReport:
-    """Read an uploaded table like ``forecast ingest`` does and report every problem (never raises).
+def problems_table(problems: Iterable[Problem], lang: str = "zh", rename: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """:func:`problems_frame` for display: messages and headers in ``lang``."""
+    t = lambda k: i18n.t(k, lang)  # noqa: E731
+    return problems_frame(problems, rename, lang).rename(columns={
+        "file": t("col_file"), "row": t("col_row"), "column": t("col_column"), "message": t("col_message")})
+
+
+def validate_upload(path: Any, name: str | None = None, lang: str = "en") -> ValidationReport:
+    """Read an uploaded table like ``forecast ingest`` does and report every problem in ``lang`` (never raises).
 
     Parameters
     ----------
@@ -99,11 +108,13 @@ def validate_upload(path: Any, name: str | None = None) -> ValidationReport:
         # parsed in a child process with memory and time limits: a hostile file never takes the server down
         [(obs, _)] = read_files_bounded([path])
     except DataError as e:
-        probs = e.problems or [Problem(name, None, None, e.summary)]
-        return ValidationReport(name, None, problems_frame(probs, rename), e.summary.replace(str(path), name))
+        probs = e.problems or [Problem.of_error(name, None, None, e)]
+        return ValidationReport(name, None, problems_frame(probs, rename, lang), e.summary.replace(str(path), name))
     except Exception as e:  # noqa: BLE001 - an upload must never show a traceback
-        msg = f"cannot read the file: {type(e).__name__}: {e}".replace(str(path), name)
-        return ValidationReport(name, None, problems_frame([Problem(name, None, None, msg)]), msg)
+        error = f"{type(e).__name__}: {e}".replace(str(path), name)
+        msg = f"cannot read the file: {error}"
+        problem = Problem(name, None, None, msg, "cannot_read", {"error": error})
+        return ValidationReport(name, None, problems_frame([problem], lang=lang), msg)
     return ValidationReport(name, obs, problems_frame([]), f"{len(obs)} rows")
 
 
@@ -135,8 +146,8 @@ def store_contents_table(contents: pd.DataFrame, lang: str = "zh") -> pd.DataFra
         t("col_indicator"): [i18n.indicator_name(i, lang, short=True) for i in contents[INDICATOR]],
         t("col_vintage"): [v or t("vintage_unknown") for v in contents["vintage"]],
         t("col_rows"): contents["rows"].astype(int).to_numpy(),
-        t("col_first"): [str(p) for p in contents["first"]],
-        t("col_last"): [str(p) for p in contents["last"]],
+        t("col_first"): [i18n.fmt_month(p, lang) for p in contents["first"]],
+        t("col_last"): [i18n.fmt_month(p, lang) for p in contents["last"]],
         t("col_published"): contents["published"].astype(int).to_numpy(),
         t("col_generated"): contents["generated"].astype(int).to_numpy(),
     })
@@ -256,10 +267,10 @@ def runs_table(runs: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         t("col_started"): [i18n.fmt_time(x, lang) for x in runs["started"]],
         t("col_finished"): [i18n.fmt_time(x, lang) if x else "" for x in runs["finished"]],
         t("col_run_status"): status,
-        t("col_last"): [str(x or "") for x in runs["data_vintage"]],
-        t("col_n_series"): pd.to_numeric(runs["n_series"]).to_numpy(),
-        t("col_n_fallback"): pd.to_numeric(runs["n_fallback"]).to_numpy(),
-        t("col_n_failed"): pd.to_numeric(runs["n_failed"]).to_numpy(),
+        t("col_last"): [i18n.fmt_period(x, lang) if x else "" for x in runs["data_vintage"]],
+        t("col_n_series"): pd.to_numeric(runs["n_series"]).astype("Int64").array,
+        t("col_n_fallback"): pd.to_numeric(runs["n_fallback"]).astype("Int64").array,
+        t("col_n_failed"): pd.to_numeric(runs["n_failed"]).astype("Int64").array,
         t("col_note"): runs["message"].fillna("").astype(str).to_numpy(),
     })
 
@@ -338,6 +349,10 @@ def demo_store(folder: Any, regions: tuple[str, ...] = ("liaoning", "shenyang", 
     (folder / "no_scenarios").mkdir(exist_ok=True)
     (folder / "in" / "subset.csv").write_text(
         "\n".join([lines[0], *(x for x in lines[1:] if x.split(",", 1)[0] in names)]) + "\n", encoding="utf-8")
+    # the batch brings the engine (statsmodels, scipy: about a second to import): only demos, tests and
+    # benchmarks make a demo store, so the app does not pay for it on its first page
+    from forecast.runs.batch import BatchSettings, RunLog, run_batch
+
     report = run_batch(folder / "troika.db", input_dir=folder / "in",
                        settings=BatchSettings(n_paths=n_paths, method=method, regions=tuple(regions), artifacts=False),
                        targets_path=current_data_dir() / "targets.csv", scenarios_dir=folder / "no_scenarios",

@@ -93,13 +93,15 @@ def page_targets(run: Any, lang: str, actor: Actor, db: Path, T: Any, table: Any
     if can(actor.role, "target_change"):
         st.subheader(T("targets_edit"))
         c1, c2, c3 = st.columns(3)
-        region = c1.selectbox(T("pick_region"), regions, format_func=lambda r: i18n.region_name(r, lang), key="tg_region")
+        region = c1.selectbox(T("pick_region"), regions, format_func=lambda r: i18n.region_name(r, lang),
+                              placeholder=T("placeholder_choose"), key="tg_region")
         indicator = c2.selectbox(T("pick_indicator"), indicators, format_func=lambda i: i18n.indicator_name(i, lang),
-                                 key="tg_indicator")
+                                 placeholder=T("placeholder_choose"), key="tg_indicator")
         yr = c3.number_input(T("col_year"), min_value=2000, max_value=2100, value=year or 2026, step=1, key="tg_year")
         c4, c5 = st.columns(2)
         value = c4.number_input(T("tg_value"), value=5.0, step=0.5, key="tg_value")
-        kind = c5.selectbox(T("tg_kind"), ("about", "at_least"), format_func=lambda k: T(f"kind_{k}"), key="tg_kind")
+        kind = c5.selectbox(T("tg_kind"), ("about", "at_least"), format_func=lambda k: i18n.t(f"kind_{k}", lang),
+                            placeholder=T("placeholder_choose"), key="tg_kind")
         source = st.text_input(T("tg_source"), key="tg_source")
         b1, b2 = st.columns(2)
         try:
@@ -121,9 +123,10 @@ def page_targets(run: Any, lang: str, actor: Actor, db: Path, T: Any, table: Any
         st.caption(T("targets_viewer"))
     with st.expander(T("targets_history")):
         c1, c2, c3 = st.columns(3)
-        region = c1.selectbox(T("pick_region"), regions, format_func=lambda r: i18n.region_name(r, lang), key="th_region")
+        region = c1.selectbox(T("pick_region"), regions, format_func=lambda r: i18n.region_name(r, lang),
+                              placeholder=T("placeholder_choose"), key="th_region")
         indicator = c2.selectbox(T("pick_indicator"), indicators, format_func=lambda i: i18n.indicator_name(i, lang),
-                                 key="th_indicator")
+                                 placeholder=T("placeholder_choose"), key="th_indicator")
         yr = c3.number_input(T("col_year"), min_value=2000, max_value=2100, value=year or 2026, step=1, key="th_year")
         hist = Store(db, create=False).target_history(region, indicator, int(yr)) if Path(db).exists() else pd.DataFrame()
         if len(hist):

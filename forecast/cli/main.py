@@ -1,5 +1,5 @@
 """The ``forecast`` command line: ``ingest``, ``summary``, and the batch commands of :mod:`forecast.cli.commands`
-(``run``, ``runs``, ``show``, ``export``, ``scenario run``).
+(``run``, ``runs``, ``show``, ``export``, ``scenario run``) and ``brief`` (:mod:`forecast.cli.brief`).
 
 Exit codes: 0 success, 2 bad input or usage (a :class:`~forecast.data.errors.DataError`, an argparse error),
 1 any other failure (store, file system), 3 (``run``) complete with series on the fallback model,
@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from forecast.cli.brief import COMMANDS as BRIEF_COMMANDS
 from forecast.cli.changes import COMMANDS as CHANGES_COMMANDS
 from forecast.cli.commands import COMMANDS as BATCH_COMMANDS
 from forecast.cli.projects import COMMANDS as PROJECT_COMMANDS
@@ -128,7 +129,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 
 
 #: Subcommand registration functions, in the order ``--help`` lists them.
-COMMANDS: tuple[Callable[[Any], None], ...] = (_add_ingest, _add_summary, *BATCH_COMMANDS,
+COMMANDS: tuple[Callable[[Any], None], ...] = (_add_ingest, _add_summary, *BATCH_COMMANDS, *BRIEF_COMMANDS,
                                                   *TARGET_COMMANDS, *CHANGES_COMMANDS, *PROJECT_COMMANDS)
 
 

@@ -97,8 +97,8 @@ def _main() -> None:
     conn.close()
 
 
-def _refused(path: str, message: str) -> DataError:
-    return DataError(f"{path}: cannot read; nothing was read", [Problem(path, None, None, message)])
+def _refused(path: str, message: str, code: str, **fields: object) -> DataError:
+    return DataError(f"{path}: cannot read; nothing was read", [Problem(path, None, None, message, code, fields)])
 
 
 def read_files_bounded(paths: Iterable[str | os.PathLike], *, encoding: str | None = None,
@@ -176,21 +176,24 @@ def _answer(conn: Connection, proc: subprocess.Popen, paths: list[str], memory_m
         what = paths[current] if current is not None else ", ".join(paths)
         if not conn.poll(max(deadline - time.monotonic(), 0)):
             raise _refused(what, f"reading it took longer than {seconds:g} s, the most troika allows for an "
-                           "upload; is this an official table? Split it, or export the table as CSV")
+                           "upload; is this an official table? Split it, or export the table as CSV", "read_too_slow",
+                           seconds=f"{seconds:g}")
         try:
             kind, payload = conn.recv()
         except EOFError:   # the child died without a word: killed (out of memory) or crashed
             proc.wait()
             err.seek(0)
             last = (err.read().decode(errors="replace").strip().splitlines() or [""])[-1]
-            raise _refused(what, _death(proc.returncode, memory_mb, last)) from None
+            message, code, fields = _death(proc.returncode, memory_mb, last)
+            raise _refused(what, message, code, **fields) from None
         if kind == "ready":
             deadline = time.monotonic() + seconds
         elif kind == "file":
             current = payload
         elif kind == "memory":
             raise _refused(paths[current], f"the file needs more than {memory_mb:,} MB to read, the most troika "
-                           "allows for an upload; is this an official table? Split it, or export it as CSV")
+                           "allows for an upload; is this an official table? Split it, or export it as CSV",
+                           "read_memory", mb=memory_mb)
         elif kind == "error":
             raise payload
         elif kind == "crash":
@@ -199,16 +202,19 @@ def _answer(conn: Connection, proc: subprocess.Popen, paths: list[str], memory_m
             return payload
 
 
-def _death(exitcode: int | None, memory_mb: int, last: str) -> str:
+def _death(exitcode: int | None, memory_mb: int, last: str) -> tuple[str, str, dict]:
+    """The message, code and fields of the problem of a reader that died."""
     if exitcode is not None and exitcode < 0 and -exitcode in (signal.SIGKILL, signal.SIGABRT, signal.SIGSEGV,
                                                                  signal.SIGBUS):
         return (f"the reader was stopped by signal {signal.Signals(-exitcode).name} while reading it: the file "
                 f"needs more than {memory_mb:,} MB to read, the most troika allows for an upload; is this an "
-                "official table? Split it, or export it as CSV")
+                "official table? Split it, or export it as CSV", "read_killed",
+                {"signal": signal.Signals(-exitcode).name, "mb": memory_mb})
     if "MemoryError" in last:
         return (f"the file needs more than {memory_mb:,} MB to read, the most troika allows for an upload; is this "
-                "an official table? Split it, or export it as CSV")
-    return f"the reader stopped (exit code {exitcode}{': ' + last if last else ''}) while reading it"
+                "an official table? Split it, or export it as CSV", "read_memory", {"mb": memory_mb})
+    return (f"the reader stopped (exit code {exitcode}{': ' + last if last else ''}) while reading it", "read_stopped",
+            {"exitcode": exitcode, "last": ": " + last if last else ""})
 
 
 if __name__ == "__main__":

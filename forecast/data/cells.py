@@ -17,6 +17,8 @@ from decimal import Decimal, InvalidOperation
 
 import pandas as pd
 
+from forecast.data.errors import CodedError
+
 _NON_FINITE = re.compile(r"[+-]?(inf|infinity|nan|∞)")
 _NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?(e[+-]?\d+)?|[+-]?\.\d+")
 
@@ -72,14 +74,15 @@ def parse_number(v: object) -> Decimal | None:
     >>> parse_number("1e400")
     Traceback (most recent call last):
     ...
-    ValueError: number '1e400' is too large to store (the largest is about 1.8e308); check the cell
+    forecast.data.errors.CodedError: number '1e400' is too large to store (the largest is about 1.8e308); check the cell
     """
     if isinstance(v, bool):
-        raise ValueError(f"expected a number, got {v!r}")
+        raise CodedError(f"expected a number, got {v!r}", "not_a_number", value=repr(v))
     if isinstance(v, float) and v != v:
         return None   # an empty cell as some readers give it
     if isinstance(v, float) and not math.isfinite(v):
-        raise ValueError(f"{v!r} is not a finite number; write the figure, or — for an unpublished one")
+        raise CodedError(f"{v!r} is not a finite number; write the figure, or — for an unpublished one", "not_finite",
+                         value=repr(v))
     if isinstance(v, int | float):
         return Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
     if is_missing(v):
@@ -87,17 +90,18 @@ def parse_number(v: object) -> Decimal | None:
     s = unicodedata.normalize("NFKC", text(v)).replace("\u2212", "-").replace(" ", "").casefold()
     s = s[:-1] if s.endswith("%") else s
     if _NON_FINITE.fullmatch(s):
-        raise ValueError(f"{text(v)!r} is not a finite number; write the figure, or — (or leave the cell empty) "
-                         "for an unpublished one")
+        raise CodedError(f"{text(v)!r} is not a finite number; write the figure, or — (or leave the cell empty) "
+                         "for an unpublished one", "not_finite_text", value=text(v))
     if not _NUMBER.fullmatch(s):
-        raise ValueError(f"cannot read number {text(v)!r}; expected e.g. 1234.5, 1,234.5, -3.2 or 6.7%, "
-                         "or — for an unpublished figure")
+        raise CodedError(f"cannot read number {text(v)!r}; expected e.g. 1234.5, 1,234.5, -3.2 or 6.7%, "
+                         "or — for an unpublished figure", "bad_number", value=text(v))
     try:
         d = Decimal(s.replace(",", ""))
     except InvalidOperation:
-        raise ValueError(f"cannot read number {text(v)!r}") from None
+        raise CodedError(f"cannot read number {text(v)!r}", "bad_number_short", value=text(v)) from None
     if not math.isfinite(float(d)):
-        raise ValueError(f"number {text(v)!r} is too large to store (the largest is about 1.8e308); check the cell")
+        raise CodedError(f"number {text(v)!r} is too large to store (the largest is about 1.8e308); check the cell",
+                         "number_too_large", value=text(v))
     return d
 
 
@@ -163,17 +167,18 @@ def parse_period(v: object, year: int | None = None) -> pd.Period:
     if isinstance(v, dt.date | pd.Timestamp | pd.Period):
         y0, a, b = v.year, None, v.month
     elif isinstance(v, float) and not v.is_integer():
-        raise ValueError(f"period given as the number {v}; write it as text such as 2025-10 or 2025年1-10月")
+        raise CodedError(f"period given as the number {v}; write it as text such as 2025-10 or 2025年1-10月",
+                         "period_number", value=str(v))
     else:
         s = fold(v)
         if not s:
-            raise ValueError(f"period is empty; expected {PERIOD_FORMS}")
+            raise CodedError(f"period is empty; expected {PERIOD_FORMS}", "period_empty_forms")
         for rx in (_ZH, _PRE, _QTR_RE, _ISO, _YM, _EN):
             m = rx.match(s)
             if m:
                 break
         else:
-            raise ValueError(f"cannot read period {text(v)!r}; expected {PERIOD_FORMS}")
+            raise CodedError(f"cannot read period {text(v)!r}; expected {PERIOD_FORMS}", "bad_period", value=text(v))
         g = m.groupdict()
         y0 = g.get("y") or g.get("y1") or g.get("y2")
         y0 = int(y0) if y0 else None
@@ -185,18 +190,25 @@ def parse_period(v: object, year: int | None = None) -> pd.Period:
             else:
                 a, b = (int(g["a"]) if g.get("a") else (1 if rx is _PRE else None)), int(g["b"])
         except ValueError:
-            raise ValueError(f"cannot read period {text(v)!r}; expected {PERIOD_FORMS}") from None
+            raise CodedError(f"cannot read period {text(v)!r}; expected {PERIOD_FORMS}", "bad_period",
+                             value=text(v)) from None
     if not 1 <= b <= 12 or (a is not None and not 1 <= a <= 12):
-        raise ValueError(f"period {text(v)!r} names a month outside 1-12; expected {PERIOD_FORMS}")
+        raise CodedError(f"period {text(v)!r} names a month outside 1-12; expected {PERIOD_FORMS}", "period_month",
+                         value=text(v))
     if a is not None and a != 1:
-        raise ValueError(f"period {text(v)!r} is not a year-to-date window: it must start in January (1-{b}月)")
+        raise CodedError(f"period {text(v)!r} is not a year-to-date window: it must start in January (1-{b}月)",
+                         "period_not_ytd", value=text(v), month=b)
     if a is not None and a > b:
-        raise ValueError(f"period {text(v)!r} ends before it starts; expected a window such as 1-{a}月")
+        raise CodedError(f"period {text(v)!r} ends before it starts; expected a window such as 1-{a}月",
+                         "period_reversed", value=text(v), month=a)
     if y0 is not None and year is not None and y0 != year:
-        raise ValueError(f"period {text(v)!r} says {y0} but the 年份/year column says {year}; make them agree")
+        raise CodedError(f"period {text(v)!r} says {y0} but the 年份/year column says {year}; make them agree",
+                         "period_year_mismatch", value=text(v), period_year=y0, year=year)
     y = y0 if y0 is not None else year
     if y is None:
-        raise ValueError(f"period {text(v)!r} has no year; write 2025年1-10月 or add a 年份/year column")
+        raise CodedError(f"period {text(v)!r} has no year; write 2025年1-10月 or add a 年份/year column",
+                         "period_no_year", value=text(v))
     if not 1949 <= y <= 2100:
-        raise ValueError(f"period {text(v)!r} has year {y}, outside 1949-2100")
+        raise CodedError(f"period {text(v)!r} has year {y}, outside 1949-2100", "period_year_range", value=text(v),
+                         year=y)
     return pd.Period(year=y, month=b, freq="M")

@@ -120,7 +120,7 @@ def resolve_data_path(name: str | os.PathLike, *, data_dir: str | os.PathLike | 
     if path != root and root not in path.parents:
         raise DataError(f"refused path {str(name)!r}", [Problem(str(name), None, None, (
             f"path resolves to {path}, outside the data directory {root}; give a name inside it "
-            "such as 'observations/liaoning_ytd.csv'"))])
+            "such as 'observations/liaoning_ytd.csv'"), "path_outside", {"path": str(path), "root": str(root)})])
     return path
 
 
@@ -160,7 +160,7 @@ def _parse_file(path: Path, encoding: str | None, today: dt.date | None) -> tupl
         notes += grid_notes
         if not records and not header_problems:
             probs.append(Problem(label, None, None, f"no figures found below the {kind}-layout header; expected "
-                                 "at least one row with a value or a growth rate"))
+                                 "at least one row with a value or a growth rate", "no_figures", {"layout": kind}))
         for rec in records:
             if outside_catalogue(text(rec.region.value)):
                 skipped[text(rec.region.value)] = None
@@ -300,5 +300,6 @@ def load_bundled(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
                    and not p.name.startswith((".", "~$"))) if folder.is_dir() else []
     if not files:
         raise DataError(f"no bundled observations in {folder}", [Problem(str(folder), None, None,
-                        "no .csv, .xlsx or .xls file found; put official tables in data/observations/ or set TROIKA_DATA_DIR")])
+                        "no .csv, .xlsx or .xls file found; put official tables in data/observations/ or set TROIKA_DATA_DIR",
+                        "no_tables")])
     return read_tables(files)

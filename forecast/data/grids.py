@@ -54,8 +54,8 @@ class Line:
         return all(text(c) == "" for c in self.cells)
 
 
-def _problem(file: str, message: str) -> DataError:
-    return DataError(f"{file}: cannot read", [Problem(file, None, None, message)])
+def _problem(file: str, message: str, code: str, **fields: object) -> DataError:
+    return DataError(f"{file}: cannot read", [Problem(file, None, None, message, code, fields)])
 
 
 def _bounded_lines(f: TextIO, limit: int, file: str) -> Iterator[str]:
@@ -68,7 +68,7 @@ def _bounded_lines(f: TextIO, limit: int, file: str) -> Iterator[str]:
         n += 1
         if len(line) > limit and not line.endswith(("\n", "\r")):
             raise refuse(file, n, None, f"the line is longer than {limit:,} characters (TROIKA_MAX_LINE_CHARS); "
-                         "an official table's lines are short: is this a table?")
+                         "an official table's lines are short: is this a table?", "line_too_long", limit=limit)
         yield line
 
 
@@ -76,11 +76,12 @@ def _csv_error(file: str, row: int, e: csv.Error, limits: Limits) -> DataError:
     if "field larger than field limit" in str(e):
         return refuse(file, row, None, (
             f"a cell is longer than {limits.max_field_chars:,} characters (TROIKA_MAX_FIELD_CHARS); an official "
-            "table's cells are short: is this a table? (a quote \" left open makes the rest of the file one cell)"))
+            "table's cells are short: is this a table? (a quote \" left open makes the rest of the file one cell)"),
+            "cell_too_long", limit=limits.max_field_chars)
     if "NUL" in str(e):
         return refuse(file, row, None, "the line holds a NUL byte: the file is binary, not a text table; save it "
-                      "as CSV (UTF-8 or GBK) or .xlsx")
-    return refuse(file, row, None, f"cannot read the CSV text ({e}); save the table again as CSV")
+                      "as CSV (UTF-8 or GBK) or .xlsx", "nul_byte")
+    return refuse(file, row, None, f"cannot read the CSV text ({e}); save the table again as CSV", "bad_csv", error=str(e))
 
 
 def _parse_csv(path: Path, encoding: str, delim: str, limits: Limits) -> list[Line]:
@@ -115,16 +116,20 @@ def _csv_lines(path: Path, encoding: str | None, limits: Limits) -> list[Line]:
     with path.open("rb") as f:
         head = f.read(4096)
     if not head.strip() and size <= len(head):
-        raise _problem(file, "file is empty; expected a table with a header row such as 地区,指标,时期,累计值,累计增长")
+        raise _problem(file, "file is empty; expected a table with a header row such as 地区,指标,时期,累计值,累计增长",
+                       "file_empty")
     if size > limits.max_bytes:
         raise refuse(file, None, None, f"the file is {size / 1e6:,.0f} MB, past the {limits.max_file_mb:,} MB troika "
-                     "reads (TROIKA_MAX_FILE_MB); an official table is far smaller: is this a table?")
+                     "reads (TROIKA_MAX_FILE_MB); an official table is far smaller: is this a table?", "file_too_large",
+                     mb=size / 1e6, limit=limits.max_file_mb)
     utf16 = head[:2] in (b"\xff\xfe", b"\xfe\xff")   # Excel's "Unicode text" export: UTF-16, tab-separated
     for magic, what in _MAGIC.items():
         if head.startswith(magic) and not utf16:
-            raise _problem(file, f"file is {what}, not a text table; save the table as CSV (UTF-8 or GBK) or .xlsx")
+            raise _problem(file, f"file is {what}, not a text table; save the table as CSV (UTF-8 or GBK) or .xlsx",
+                           "not_text", what=what)
     if b"\x00" in head and not utf16:
-        raise _problem(file, "file is binary (NUL bytes), not a text table; save it as CSV (UTF-8 or GBK) or .xlsx")
+        raise _problem(file, "file is binary (NUL bytes), not a text table; save it as CSV (UTF-8 or GBK) or .xlsx",
+                       "binary_file")
     encodings = [encoding] if encoding else ["utf-16"] if utf16 else ["utf-8-sig", "gb18030"]
     # the delimiter from the first line: tab and comma are the same byte in UTF-8 and GBK
     first = (head.decode("utf-16", errors="ignore") if utf16 else head.decode("latin-1")).lstrip("\ufeff")
@@ -136,7 +141,7 @@ def _csv_lines(path: Path, encoding: str | None, limits: Limits) -> list[Line]:
         except (UnicodeDecodeError, LookupError) as e:
             err = e
     raise _problem(file, f"cannot decode the file as {' or '.join(encodings)} ({err}); save it as UTF-8 or "
-                   "GBK, or pass encoding=")
+                   "GBK, or pass encoding=", "cannot_decode", encodings=" or ".join(encodings), error=str(err))
 
 
 def _workbook_sheets(path: Path, limits: Limits) -> list[tuple[str, list[Line]]]:
@@ -148,14 +153,14 @@ def _workbook_sheets(path: Path, limits: Limits) -> list[tuple[str, list[Line]]]
             what = "empty" if not head else "text (an HTML or text table saved as .xls?)" if b"\x00" not in head \
                 else "not an Excel workbook"
             raise _problem(file, f"not a readable old .xls workbook: the file is {what}; open it in Excel and save "
-                           "it as .xlsx, or export the table as CSV")
+                           "it as .xlsx, or export the table as CSV", "not_xls", what=what)
         sheets = read_xls(path, limits) if head.startswith(_OLE) else read_xlsx(path, limits)
     else:
         sheets = read_xlsx(path, limits)
     out = [(name, [Line(r, cells) for r, cells in rows]) for name, rows in sheets]
     out = [(name, lines) for name, lines in out if any(not ln.is_blank() for ln in lines)]
     if not out:
-        raise _problem(file, "workbook has no data: every sheet is empty")
+        raise _problem(file, "workbook has no data: every sheet is empty", "workbook_empty")
     return out
 
 
@@ -179,7 +184,7 @@ def read_grids(path: Path, encoding: str | None) -> list[tuple[str, str | None, 
     [(None, ('地区', '指标', '时期'))]
     """
     if not path.is_file():
-        raise _problem(str(path), "file not found (or not a file)")
+        raise _problem(str(path), "file not found (or not a file)", "not_a_file")
     suffix, limits = path.suffix.lower(), Limits.current()
     if suffix in (".xlsx", ".xlsm", ".xls"):
         sheets = _workbook_sheets(path, limits)
@@ -187,5 +192,5 @@ def read_grids(path: Path, encoding: str | None) -> list[tuple[str, str | None, 
         return [(f"{path} [sheet {name}]" if many else str(path), name, lines) for name, lines in sheets]
     if suffix not in (".csv", ".txt", ".tsv"):
         raise _problem(str(path), f"unsupported file type {suffix or '(none)'!r}; expected .csv, .txt, .tsv, .xlsx "
-                       "or .xls")
+                       "or .xls", "unsupported_type", suffix=suffix or "(none)")
     return [(str(path), None, _csv_lines(path, encoding, limits))]

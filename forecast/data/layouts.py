@@ -142,7 +142,8 @@ def _columns(line: Line, file: str, problems: list[Problem], below: list[Line] =
         role = role_of(c) if j != measure else None
         if role and role in cols and role != "measure":
             problems.append(Problem(file, line.row, text(c), f"two columns mean {role} ({text(line.get(cols[role]))!r} "
-                                    f"and {text(c)!r}); keep one"))
+                                    f"and {text(c)!r}); keep one", "two_columns",
+                                    {"role": role, "first": text(line.get(cols[role])), "second": text(c)}))
         elif role and not (role == "measure" and measure is not None):
             cols[role] = j
     return cols
@@ -180,7 +181,8 @@ def _row_measure(line: Line, header: Line, cols: dict[str, int], file: str,
         v = text(line.get(j))
         problems.append(Problem(file, line.row, text(header.get(j)), (
             f"unknown measure {v!r}; expected 累计值 (the year-to-date value) or 累计增长 (its growth, %): troika "
-            "reads year-to-date figures only" if v else "the measure is empty; expected 累计值 or 累计增长")))
+            "reads year-to-date figures only" if v else "the measure is empty; expected 累计值 or 累计增长"),
+            "unknown_measure" if v else "measure_empty", {"value": v}))
         return None
     return measure, Cell(unit, line.row, text(header.get(j))) if unit else None
 
@@ -215,7 +217,8 @@ def _long(lines, h, titles, file, problems) -> list[Record]:
     need += [] if {"value", "yoy"} & set(cols) else ["value"]
     for role in need:
         problems.append(Problem(file, header.row, COLUMN_LABELS[role], "required column is missing; the header has "
-                                f"{[text(c) for c in header.cells if text(c)]}"))
+                                f"{[text(c) for c in header.cells if text(c)]}", "column_missing_header",
+                                {"header": [text(c) for c in header.cells if text(c)]}))
     if need:
         return []
     # one number column and a measure column: each row's measure says what the number is
@@ -260,7 +263,7 @@ def _wide(lines, h, titles, file, problems) -> list[Record]:
                         parse_period(rest)
                     except ValueError as e:
                         if "has no year" not in str(e):
-                            problems.append(Problem(file, line.row, text(c), str(e)))
+                            problems.append(Problem.of_error(file, line.row, text(c), e))
                             continue
                     pcols[j] = (rest, measure, Cell(unit, line.row, text(c)) if unit else None)
             continue
@@ -288,7 +291,8 @@ def _wide(lines, h, titles, file, problems) -> list[Record]:
             if head_measure and row_measure and head_measure != row_measure:
                 problems.append(Problem(file, line.row, text(header.get(j)), (
                     f"the column says {_WORD[head_measure]} but the row's measure ({text(header.get(cols['measure']))}"
-                    f") says {_WORD[row_measure]}; make them agree")))
+                    f") says {_WORD[row_measure]}; make them agree"), "measure_disagrees",
+                    {"column": _WORD[head_measure], "measure": text(header.get(cols["measure"])), "row": _WORD[row_measure]}))
                 continue
             measure = head_measure or row_measure or ind_measure or unit_measure or block[0] or "value"
             unit = head_unit or measure_unit or row_unit or (Cell(ind_unit, line.row, ind.column) if ind_unit
@@ -329,13 +333,15 @@ def _bulletin(lines, h, titles, file, problems) -> list[Record]:
         g = groups.setdefault(code, {})
         measure = measure or ("yoy" if "value" in g else "value")
         if measure in g:
-            problems.append(Problem(file, header.row, label, f"a second {measure} column for {code}; keep one"))
+            problems.append(Problem(file, header.row, label, f"a second {measure} column for {code}; keep one",
+                                    "second_measure_column", {"measure": measure, "indicator": code}))
             continue
         g[measure] = (j, label, Cell(unit, header.row, label) if unit else titles.unit)
     period = titles.period if "period" not in cols else None
     if "period" not in cols and period is None:
         problems.append(Problem(file, header.row, None, "no period found for this bulletin: put it in a title line "
-                                "above the header (e.g. 2025年1-10月各市主要经济指标) or add a 时期/period column"))
+                                "above the header (e.g. 2025年1-10月各市主要经济指标) or add a 时期/period column",
+                                "bulletin_no_period"))
         return []
     out = []
     for line in lines[start:]:
@@ -372,7 +378,8 @@ def parse_grid(lines: list[Line], file: str, sheet: str | None = None) -> tuple[
             "指标/indicator, 时期/period, 累计值/ytd_value, 累计增长/ytd_yoy), a wide table (地区, 指标, one "
             "column per YTD month such as 2025年1-10月) or a monthly bulletin (地区 and column pairs such as "
             "社会消费品零售总额 累计值 | 比上年同期增长%) or a national statistics database export (a header "
-            "指标 or 地区 followed by months such as 2025年10月); if the text looks garbled, pass encoding=..."))])
+            "指标 or 地区 followed by months such as 2025年10月); if the text looks garbled, pass encoding=..."),
+            "no_header", {"lines": HEADER_SEARCH_LINES})])
     h, kind = found
     problems: list[Problem] = []
     records = _PARSERS[kind](lines, h, _titles(lines[:h], sheet), file, problems)

@@ -34,8 +34,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
-from forecast.data.errors import DataError, Problem
+from forecast.data.errors import Coded, DataError, Problem
 
 MAX_ROWS = 200_000
 MAX_COLUMNS = 1_000
@@ -90,14 +91,15 @@ class Limits:
             if not raw.isdigit() or int(raw) < 1:
                 raise DataError(f"bad limit {var}={os.environ[var]!r}", [Problem(var, None, None, (
                     f"{os.environ[var]!r} is not a positive whole number; unset it to use the default "
-                    f"{getattr(cls, field):,}"))])
+                    f"{getattr(cls, field):,}"), "bad_limit", {"value": os.environ[var], "default": getattr(cls, field)})])
             values[field] = int(raw)
         return cls(**values)
 
 
-def refuse(file: str, row: int | None, column: str | None, message: str) -> DataError:
-    """The DataError of one problem that stops a file from being read."""
-    return DataError(f"{file}: cannot read", [Problem(file, row, column, message)])
+def refuse(file: str, row: int | None, column: str | None, message: str, code: str = "", **fields: Any) -> DataError:
+    """The DataError of one problem that stops a file from being read (``code`` and ``fields``: see
+    :class:`~forecast.data.errors.Problem`)."""
+    return DataError(f"{file}: cannot read", [Problem(file, row, column, message, code, fields)])
 
 
 def column_letter(n: int) -> str:
@@ -147,11 +149,11 @@ class GridBudget:
     def _past(self, row: int, column: int) -> str | None:
         lim = self.limits
         if row > lim.max_rows:
-            return (f"past the {lim.max_rows:,} rows troika reads in one table (TROIKA_MAX_ROWS); delete what "
-                    "lies below the table, or split it")
+            return Coded(f"past the {lim.max_rows:,} rows troika reads in one table (TROIKA_MAX_ROWS); delete what "
+                         "lies below the table, or split it", "past_rows", {"limit": lim.max_rows})
         if column > lim.max_columns:
-            return (f"past the {lim.max_columns:,} columns troika reads in one table (TROIKA_MAX_COLUMNS); "
-                    "delete what lies right of the table")
+            return Coded(f"past the {lim.max_columns:,} columns troika reads in one table (TROIKA_MAX_COLUMNS); "
+                         "delete what lies right of the table", "past_columns", {"limit": lim.max_columns})
         return None
 
     def declared(self, label: str, row: int, column: int, ref: str) -> None:
@@ -159,20 +161,22 @@ class GridBudget:
         past = self._past(row, column)
         if past:
             raise refuse(label, None, None, f"the sheet declares that its cells reach {column_letter(column)}{row} "
-                         f"(dimension {ref}), {past}; if the table is small, re-save the workbook from Excel")
+                         f"(dimension {ref}), {past}; if the table is small, re-save the workbook from Excel",
+                         "sheet_declares_past", cell=f"{column_letter(column)}{row}", ref=ref, past=past)
 
     def place(self, label: str, row: int, column: int, ref: str | None = None) -> None:
         """Check a value found at ``row``, ``column`` (1-based) while streaming."""
         past = self._past(row, column)
         if past:
             raise refuse(label, row, column_letter(column), f"a value at {ref or column_letter(column) + str(row)} "
-                         f"lies {past}")
+                         f"lies {past}", "value_past", cell=ref or column_letter(column) + str(row), past=past)
 
     def grid(self, label: str, rows: int, columns: int) -> None:
         """Count a grid of ``rows`` × ``columns`` (from A1) before it is built."""
         self.place(label, rows, columns)
-        self.add_cells(label, rows * columns, None, f"the values reach {column_letter(columns)}{rows}, a grid of "
-                       f"{rows * columns:,} cells from A1: ")
+        self.add_cells(label, rows * columns, None, Coded(f"the values reach {column_letter(columns)}{rows}, a grid of "
+                       f"{rows * columns:,} cells from A1: ", "grid_reach", {"cell": f"{column_letter(columns)}{rows}",
+                                                                          "cells": rows * columns}))
 
     def add_cells(self, label: str, n: int, row: int | None, why: str = "") -> None:
         """Count ``n`` more cells of the file (``row``: where the count went past the limit)."""
@@ -180,15 +184,18 @@ class GridBudget:
         if self.cells > self.limits.max_cells:
             raise refuse(label, row, None, (
                 f"{why}the file holds more than {self.limits.max_cells:,} cells, the most troika reads in one "
-                "file (TROIKA_MAX_CELLS); is this an official table? Split it, or delete what lies outside it"))
+                "file (TROIKA_MAX_CELLS); is this an official table? Split it, or delete what lies outside it"),
+                "too_many_cells", why=why, limit=self.limits.max_cells)
 
     def line(self, label: str, row: int, width: int) -> None:
         """Check one streamed row (``row`` as a person sees it) of ``width`` cells."""
         if row > self.limits.max_rows:
-            raise refuse(label, row, None, f"the table goes on {self._past(row, 0)}")
+            raise refuse(label, row, None, f"the table goes on {self._past(row, 0)}", "table_goes_on",
+                         past=self._past(row, 0))
         if width > self.limits.max_columns:
             raise refuse(label, row, column_letter(width), (
-                f"the row has {width:,} cells, {self._past(0, width)}; is this a table?"))
+                f"the row has {width:,} cells, {self._past(0, width)}; is this a table?"), "row_too_wide", width=width,
+                past=self._past(0, width))
         self.add_cells(label, width, row)
 
 

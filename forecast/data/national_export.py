@@ -124,15 +124,16 @@ def _body(lines: list[Line]) -> tuple[list[Line], Cell | None]:
 def _indicator_problem(cell: Cell, code: str | None, measure: str, file: str) -> Problem | None:
     name = text(cell.value)
     if code is None:
-        return Problem(file, cell.row, cell.column, f"unknown indicator {name!r}; expected one of "
-                       f"{', '.join(f'{i.zh}/{c}' for c, i in INDICATORS.items())} with 累计值 or 累计增长, e.g. "
-                       "社会消费品零售总额_累计值(亿元)")
+        known = ", ".join(f"{i.zh}/{c}" for c, i in INDICATORS.items())
+        return Problem(file, cell.row, cell.column, f"unknown indicator {name!r}; expected one of {known} with 累计值 "
+                       "or 累计增长, e.g. 社会消费品零售总额_累计值(亿元)", "export_unknown_indicator",
+                       {"name": name, "expected": known})
     if measure == "monthly":
         return Problem(file, cell.row, cell.column, f"{name!r} is a monthly figure, not year-to-date: troika reads "
-                       "累计值 and 累计增长; download those from the database")
+                       "累计值 and 累计增长; download those from the database", "export_monthly", {"name": name})
     if measure == "":
         return Problem(file, cell.row, cell.column, f"{name!r} names no measure; expected …_累计值(亿元) or "
-                       "…_累计增长(%)")
+                       "…_累计增长(%)", "export_no_measure", {"name": name})
     return None
 
 
@@ -156,13 +157,14 @@ def parse_export(lines: list[Line], file: str) -> tuple[str, list[Record], list[
                 parse_period(c)
                 months[j] = Cell(text(c), header.row, text(c))
             except ValueError as e:
-                problems.append(Problem(file, header.row, text(c), str(e)))
+                problems.append(Problem.of_error(file, header.row, text(c), e))
     width = max(j for j, c in enumerate(header.cells) if text(c)) + 1
     other = "indicator" if by == "region" else "region"
     fixed = _metadata(lines[:h]).get(other)
     if fixed is None or not fixed.value:
         problems.append(Problem(file, header.row, label, f"the header lists one {by} per row but no line above it "
-                                f"names the {other}; expected a line such as {_LABEL[other]}"))
+                                f"names the {other}; expected a line such as {_LABEL[other]}", f"export_no_{other}",
+                                {"example": _LABEL[other]}))
         return "export", [], problems, notes
     body, source = _body(lines[h + 1:])
     indicator = unit = None
@@ -180,14 +182,14 @@ def parse_export(lines: list[Line], file: str) -> tuple[str, list[Record], list[
             last = len(line.cells) - 1
             problems.append(Problem(file, line.row, text(header.get(max(last, 0))), (
                 f"the row ends after {len(line.cells)} of the header's {width} columns: the file looks cut off (an "
-                "interrupted download?); download it again")))
+                "interrupted download?); download it again"), "row_cut_off", {"n": len(line.cells), "width": width}))
             continue
         first = Cell(line.get(0), line.row, label)
         if by == "region":
             region = first
         elif not text(first.value):
             problems.append(Problem(file, line.row, label, "the row has figures but no indicator name; expected e.g. "
-                                    "社会消费品零售总额_累计值(亿元)"))
+                                    "社会消费品零售总额_累计值(亿元)", "export_no_indicator_name"))
             continue
         else:
             code, measure, u = export_name(first.value)

@@ -135,9 +135,11 @@ def build_panel(obs: pd.DataFrame, periods_per_year: int = 11) -> pd.DataFrame:
     for i, r, ind, p, g in zip(obs.index, obs[REGION], obs[INDICATOR], obs[PERIOD], obs[YTD_YOY], strict=True):
         where = f"row index {i!r} ({r}/{ind} {p})"
         if P == 11 and p.month == 1:
-            problems.append(Problem("observations", None, PERIOD, f"{where}: January period in 11-period mode"))
+            problems.append(Problem("observations", None, PERIOD, f"{where}: January period in 11-period mode",
+                                    "panel_january", {"where": where}))
         if pd.notna(g) and g <= -100:
-            problems.append(Problem("observations", None, YTD_YOY, f"{where}: growth {g} % is at or below -100 %"))
+            problems.append(Problem("observations", None, YTD_YOY, f"{where}: growth {g} % is at or below -100 %",
+                                    "panel_growth", {"where": where, "value": g}))
     if problems:
         raise DataError(
             "build_panel: observations cannot be turned into flows (January is published with February as "

@@ -42,7 +42,7 @@ import pandas as pd
 
 from forecast.data.catalog import PROVINCE, REGIONS, region_code
 from forecast.data.cells import fold, parse_number, text
-from forecast.data.errors import DataError, Problem
+from forecast.data.errors import Coded, CodedError, DataError, Problem
 from forecast.data.files import current_data_dir
 from forecast.data.grids import Line, read_grids
 from forecast.data.headers import split_unit
@@ -107,7 +107,7 @@ def parse_month(v: object) -> pd.Period:
     m = _MONTH.fullmatch(fold(v))
     month = int(m.group(2) or m.group(3)) if m else 0
     if not m or not 1 <= month <= 12 or not 1949 <= int(m.group(1)) <= 2100:
-        raise ValueError(f"cannot read month {text(v)!r}; expected e.g. 2026-09 or 2026年9月")
+        raise CodedError(f"cannot read month {text(v)!r}; expected e.g. 2026-09 or 2026年9月", "bad_month", value=text(v))
     return pd.Period(year=int(m.group(1)), month=month, freq="M")
 
 
@@ -125,23 +125,24 @@ def _title_year(lines: list[Line], sheet: str | None) -> int | None:
 
 
 def _row(line: Line, cols: dict, units: dict, header: Line, file: str, year: int | None, probs: list) -> dict:
-    def bad(role: str, message: str) -> None:
-        probs.append(Problem(file, line.row, text(header.get(cols[role])) if role in cols else role, message))
+    def bad(role: str, message: str, code: str, **fields: object) -> None:
+        probs.append(Problem(file, line.row, text(header.get(cols[role])) if role in cols else role, message, code, fields))
 
     out: dict = {"name": text(line.get(cols["name"])), "sector": text(line.get(cols.get("sector")))}
     if not out["name"]:
-        bad("name", "project name is empty")
+        bad("name", "project name is empty", "project_name_empty")
     raw = text(line.get(cols["region"]))
     try:
         out["region"] = region_code(raw)
         if out["region"] == PROVINCE:
-            bad("region", f"{raw!r} is the province; a project belongs to one city (沈阳, 大连, …)")
+            bad("region", f"{raw!r} is the province; a project belongs to one city (沈阳, 大连, …)", "project_province",
+                name=raw)
     except DataError as e:
-        bad("region", f"unknown city {raw!r}: {e.summary}")
+        bad("region", f"unknown city {raw!r}: {e.summary}", "project_unknown_city", name=raw, codes=", ".join(REGIONS))
     out["status"] = _STATUS.get(fold(line.get(cols["status"])))
     if out["status"] is None:
         bad("status", f"unknown status {text(line.get(cols['status']))!r}; expected 新开工 (new), 续建 (continuing), "
-                      "前期 (preparatory) or 竣工 (completed)")
+                      "前期 (preparatory) or 竣工 (completed)", "project_status", value=text(line.get(cols["status"])))
     for role in _AMOUNTS:
         if role not in cols:
             out[role] = float("nan")
@@ -149,39 +150,43 @@ def _row(line: Line, cols: dict, units: dict, header: Line, file: str, year: int
         try:
             d = parse_number(line.get(cols[role]))
         except ValueError as e:
-            bad(role, f"{e} (亿元)")
+            bad(role, f"{e} (亿元)", "project_amount",
+                error=Coded(str(e), e.code, e.fields) if isinstance(e, CodedError) else str(e))
             continue
         if d is None:
             if role != "completed":
-                bad(role, "amount is empty; expected an amount in 亿元 (0 if none)")
+                bad(role, "amount is empty; expected an amount in 亿元 (0 if none)", "project_amount_empty")
             out[role] = float("nan")
         elif d < 0:
-            bad(role, f"negative amount {text(line.get(cols[role]))}; expected an amount ≥ 0 in 亿元")
+            bad(role, f"negative amount {text(line.get(cols[role]))}; expected an amount ≥ 0 in 亿元", "project_negative",
+                value=text(line.get(cols[role])))
         else:
             out[role] = float(d) * units[role]
     if "plan_year" in cols:
         m = re.fullmatch(r"(\d{4})年?(?:度)?", fold(line.get(cols["plan_year"])))
         out["plan_year"] = int(m.group(1)) if m and 1949 <= int(m.group(1)) <= 2100 else None
         if out["plan_year"] is None:
-            bad("plan_year", f"cannot read year {text(line.get(cols['plan_year']))!r}; expected e.g. 2026")
+            bad("plan_year", f"cannot read year {text(line.get(cols['plan_year']))!r}; expected e.g. 2026", "project_year",
+                value=text(line.get(cols["plan_year"])))
     else:
         out["plan_year"] = year
     for role in ("start", "end"):
         try:
             out[role] = parse_month(line.get(cols[role]))
         except ValueError as e:
-            bad(role, str(e))
+            probs.append(Problem.of_error(file, line.row, text(header.get(cols[role])), e))
     out["period"] = None
     if "period" in cols and text(line.get(cols["period"])):
         try:
             out["period"] = parse_month(line.get(cols["period"]))
         except ValueError as e:
-            bad("period", str(e))
+            probs.append(Problem.of_error(file, line.row, text(header.get(cols["period"])), e))
     flag = fold(line.get(cols.get("incremental")))
     out["incremental"] = flag in _YES
     if flag not in _YES | _NO:
         bad("incremental", f"cannot read {text(line.get(cols['incremental']))!r}; expected 是/yes (not in the "
-                           "baseline) or 否/no (already in it)")
+                           "baseline) or 否/no (already in it)", "project_incremental",
+            value=text(line.get(cols["incremental"])))
     _cross(out, bad)
     return out
 
@@ -190,17 +195,22 @@ def _cross(out: dict, bad) -> None:
     """Checks across the fields of one project (each names the column to fix)."""
     total, planned, done = out.get("total"), out.get("planned"), out.get("completed")
     if total is not None and planned is not None and planned > total + 1e-9:
-        bad("planned", f"this year's planned investment {planned:g} 亿元 exceeds the total {total:g} 亿元")
+        bad("planned", f"this year's planned investment {planned:g} 亿元 exceeds the total {total:g} 亿元",
+            "project_planned_over", planned=f"{planned:g}", total=f"{total:g}")
     if total is not None and done is not None and done > total + 1e-9:
-        bad("completed", f"completed investment {done:g} 亿元 exceeds the total {total:g} 亿元")
+        bad("completed", f"completed investment {done:g} 亿元 exceeds the total {total:g} 亿元", "project_done_over",
+            done=f"{done:g}", total=f"{total:g}")
     if done is not None and done == done and out.get("period") is None:
-        bad("period", "completed investment is given without its period (the month it runs to, e.g. 2026-06)")
+        bad("period", "completed investment is given without its period (the month it runs to, e.g. 2026-06)",
+            "project_done_no_period")
     start, end, year = out.get("start"), out.get("end"), out.get("plan_year")
     if start is not None and end is not None and end < start:
-        bad("end", f"planned end {end} is before the planned start {start}")
+        bad("end", f"planned end {end} is before the planned start {start}", "project_end_before_start", end=str(end),
+            start=str(start))
     elif start is not None and end is not None and year and planned and (start.year > year or end.year < year):
         bad("start" if start.year > year else "end",
-            f"{planned:g} 亿元 planned in {year}, but the project is active {start}..{end}, outside {year}")
+            f"{planned:g} 亿元 planned in {year}, but the project is active {start}..{end}, outside {year}",
+            "project_outside_year", planned=f"{planned:g}", year=year, start=str(start), end=str(end))
 
 
 def load_project_list(path: str | os.PathLike, *, encoding: str | None = None, year: int | None = None) -> pd.DataFrame:
@@ -235,7 +245,8 @@ def load_project_list(path: str | os.PathLike, *, encoding: str | None = None, y
         hi = _header(lines)
         if hi is None:
             raise DataError(f"{label}: no project-list header", [Problem(label, None, None, "no header row found; "
-                            "expected columns 项目名称, 所在地区, 建设性质, 总投资(亿元), 年度计划投资(亿元), 计划开工, 计划竣工")])
+                            "expected columns 项目名称, 所在地区, 建设性质, 总投资(亿元), 年度计划投资(亿元), 计划开工, 计划竣工",
+                            "project_no_header")])
         header = lines[hi]
         cols, units = {}, {}
         for j, c in enumerate(header.cells):
@@ -244,21 +255,23 @@ def load_project_list(path: str | os.PathLike, *, encoding: str | None = None, y
             if role is None:
                 continue
             if role in cols:
-                probs.append(Problem(label, header.row, text(c), f"second column for {role}; keep one"))
+                probs.append(Problem(label, header.row, text(c), f"second column for {role}; keep one", "second_column",
+                                     {"role": role}))
                 continue
             cols[role] = j
             if role in _AMOUNTS:
                 units[role] = _UNIT.get(unit or "亿元")
                 if units[role] is None:
-                    probs.append(Problem(label, header.row, text(c), f"unit {unit!r}; expected 亿元 or 万元"))
+                    probs.append(Problem(label, header.row, text(c), f"unit {unit!r}; expected 亿元 or 万元", "bad_amount_unit",
+                                         {"unit": unit}))
         missing = [r for r in _REQUIRED if r not in cols]
         title_year = _title_year(lines[:hi], sheet) if "plan_year" not in cols else None
         title_year = title_year or year
         if "plan_year" not in cols and title_year is None:
             missing.append("plan_year")
-        probs += [Problem(label, header.row, r, "required column is missing" if r != "plan_year" else
-                          "no 计划年度/plan_year column and no year in a title line (e.g. 2026年全省重大项目清单)")
-                  for r in missing]
+        probs += [Problem(label, header.row, r, "required column is missing", "required_column") if r != "plan_year" else
+                  Problem(label, header.row, r, "no 计划年度/plan_year column and no year in a title line (e.g. "
+                          "2026年全省重大项目清单)", "project_no_year") for r in missing]
         if missing or any(u is None for u in units.values()):
             continue
         seen: dict = {}
@@ -270,7 +283,8 @@ def load_project_list(path: str | os.PathLike, *, encoding: str | None = None, y
             key = (row.get("region"), row["name"])
             if len(probs) == n and key in seen:
                 probs.append(Problem(label, line.row, text(header.get(cols["name"])),
-                                     f"duplicate project {row['name']!r} in {row['region']}: already at row {seen[key]}"))
+                                     f"duplicate project {row['name']!r} in {row['region']}: already at row {seen[key]}",
+                                     "project_duplicate", {"name": row["name"], "region": row["region"], "row": seen[key]}))
             elif len(probs) == n:
                 seen[key] = line.row
                 rows.append(row)

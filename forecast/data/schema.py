@@ -91,25 +91,31 @@ def validate_observations(obs: pd.DataFrame, name: str = "observations") -> pd.D
     if missing:
         raise DataError(
             f"{name}: missing column(s) {missing}; expected {OBSERVATION_COLUMNS}",
-            [Problem(name, None, c, "column is missing") for c in missing],
+            [Problem(name, None, c, "column is missing", "column_missing") for c in missing],
         )
     if obs[PERIOD].dtype != pd.PeriodDtype("M"):
-        problems.append(Problem(name, None, PERIOD, f"expected dtype period[M], got {obs[PERIOD].dtype}"))
+        problems.append(Problem(name, None, PERIOD, f"expected dtype period[M], got {obs[PERIOD].dtype}", "bad_dtype",
+                                {"expected": "period[M]", "dtype": str(obs[PERIOD].dtype)}))
     for col in (YTD_VALUE, YTD_YOY):
         if not pd.api.types.is_float_dtype(obs[col]):
-            problems.append(Problem(name, None, col, f"expected float64, got {obs[col].dtype}"))
+            problems.append(Problem(name, None, col, f"expected float64, got {obs[col].dtype}", "bad_dtype",
+                                    {"expected": "float64", "dtype": str(obs[col].dtype)}))
     for i, (r, ind, st) in enumerate(zip(obs[REGION], obs[INDICATOR], obs[STATUS], strict=True)):
         if r not in REGIONS:
-            problems.append(Problem(name, i, REGION, f"unknown region code {r!r}"))
+            problems.append(Problem(name, i, REGION, f"unknown region code {r!r}", "unknown_region_code", {"code": r}))
         if ind not in INDICATORS:
-            problems.append(Problem(name, i, INDICATOR, f"unknown indicator code {ind!r}"))
+            problems.append(Problem(name, i, INDICATOR, f"unknown indicator code {ind!r}", "unknown_indicator_code",
+                                    {"code": ind}))
         if st not in STATUSES:
-            problems.append(Problem(name, i, STATUS, f"expected one of {STATUSES}, got {st!r}"))
+            problems.append(Problem(name, i, STATUS, f"expected one of {STATUSES}, got {st!r}", "bad_status_code",
+                                    {"expected": STATUSES, "value": st}))
     dup = obs.duplicated(OBSERVATION_KEY, keep=False)
     for i in obs.index[dup][:20]:
         row = obs.loc[i]
         problems.append(
-            Problem(name, int(i), None, f"duplicate key ({row[REGION]}, {row[INDICATOR]}, {row[PERIOD]}, {row[VINTAGE]!r})")
+            Problem(name, int(i), None, f"duplicate key ({row[REGION]}, {row[INDICATOR]}, {row[PERIOD]}, {row[VINTAGE]!r})",
+                    "duplicate_key", {"region": row[REGION], "indicator": row[INDICATOR], "period": str(row[PERIOD]),
+                                      "vintage": row[VINTAGE]})
         )
     if problems:
         raise DataError(f"{name} breaks the observations contract", problems)

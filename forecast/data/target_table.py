@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecast.data import schema
-from forecast.data.catalog import indicator_code, region_code
+from forecast.data.catalog import INDICATORS, REGIONS, indicator_code, region_code
 from forecast.data.cells import fold, parse_number, text
 from forecast.data.errors import DataError, Problem
 from forecast.data.files import current_data_dir
@@ -34,8 +34,8 @@ _RETIRED_STATUS = {"assumed", "假设", "设定"}
 
 
 def _target_row(line: Line, cols: dict[str, int], header: Line, file: str, probs: list[Problem]) -> dict:
-    def bad(role: str, message: str) -> None:
-        probs.append(Problem(file, line.row, text(header.get(cols[role])), message))
+    def bad(role: str, message: str, code: str, **fields: object) -> None:
+        probs.append(Problem(file, line.row, text(header.get(cols[role])), message, code, fields))
 
     out, val = {}, text(line.get(cols["value"]))
     raw_kind = fold(line.get(cols["kind"])) if "kind" in cols else ""
@@ -46,34 +46,41 @@ def _target_row(line: Line, cols: dict[str, int], header: Line, file: str, probs
         try:
             out[role] = parse(text(line.get(cols[role])))
         except DataError as e:
-            bad(role, e.summary if hasattr(e, "summary") else str(e))
+            known = ", ".join(REGIONS if role == schema.REGION else INDICATORS)
+            bad(role, e.summary if hasattr(e, "summary") else str(e), f"target_unknown_{role}",
+                name=text(line.get(cols[role])), codes=known)
     m = re.fullmatch(r"(\d{4})年?", fold(line.get(cols["year"])))
     if m and 1949 <= int(m.group(1)) <= 2100:
         out[schema.YEAR] = int(m.group(1))
     else:
-        bad("year", f"cannot read year {text(line.get(cols['year']))!r}; expected e.g. 2025")
+        bad("year", f"cannot read year {text(line.get(cols['year']))!r}; expected e.g. 2025", "bad_year",
+            value=text(line.get(cols["year"])))
     try:
         number = parse_number(val)
         out[schema.VALUE] = float(number) if number is not None else None
         if number is None:
-            bad("value", "target value is empty; expected a growth rate in %, e.g. 5")
+            bad("value", "target value is empty; expected a growth rate in %, e.g. 5", "target_empty")
     except ValueError as e:
-        bad("value", str(e))
+        probs.append(Problem.of_error(file, line.row, text(header.get(cols["value"])), e))
     out[KIND] = _KINDS.get(raw_kind)
     if out[KIND] is None:
         probs.append(Problem(file, line.row, text(header.get(cols["kind"])) if "kind" in cols else "kind",
-                             f"unknown target kind {raw_kind!r}; expected about (左右) or at_least (以上)"))
+                             f"unknown target kind {raw_kind!r}; expected about (左右) or at_least (以上)",
+                             "target_kind", {"value": raw_kind}))
     raw_status = fold(line.get(cols["status"])) if "status" in cols else ""
     out[schema.STATUS] = _TARGET_STATUS.get(raw_status)
     if raw_status in _RETIRED_STATUS:
         bad("status", "assumed targets are no longer accepted: keep published targets here (with their source), "
-            "and enter an analyst's target with `forecast targets set … --source TEXT` (who, when and why are kept)")
+            "and enter an analyst's target with `forecast targets set … --source TEXT` (who, when and why are kept)",
+            "target_assumed")
     elif out[schema.STATUS] is None:
-        bad("status", f"unknown status {text(line.get(cols['status']))!r}; expected published, analyst or reference")
+        bad("status", f"unknown status {text(line.get(cols['status']))!r}; expected published, analyst or reference",
+            "target_status", value=text(line.get(cols["status"])))
     out[schema.SOURCE] = text(line.get(cols["source"])) if "source" in cols else ""
     if out[schema.STATUS] in ("analyst", "reference") and not out[schema.SOURCE].strip():
         bad("source" if "source" in cols else "status",
-            f"a {out[schema.STATUS]} target needs its source (the document, the person and reason, or the rule)")
+            f"a {out[schema.STATUS]} target needs its source (the document, the person and reason, or the rule)",
+            "target_source", status=out[schema.STATUS])
     return out
 
 
@@ -105,11 +112,12 @@ def load_targets(path: str | os.PathLike | None = None, *, encoding: str | None 
         hi = next((i for i, ln in enumerate(lines[:20]) if sum(fold(c) in _TARGET_ROLE for c in ln.cells) >= 3), None)
         if hi is None:
             raise DataError(f"{label}: no targets header", [Problem(label, None, None, "no header row found; "
-                            f"expected columns {', '.join(TARGET_COLUMNS)}")])
+                            f"expected columns {', '.join(TARGET_COLUMNS)}", "targets_no_header",
+                            {"columns": ", ".join(TARGET_COLUMNS)})])
         header = lines[hi]
         cols = {_TARGET_ROLE[fold(c)]: j for j, c in enumerate(header.cells) if fold(c) in _TARGET_ROLE}
         missing = [r for r in ("region", "indicator", "year", "value") if r not in cols]
-        probs += [Problem(label, header.row, r, "required column is missing") for r in missing]
+        probs += [Problem(label, header.row, r, "required column is missing", "required_column") for r in missing]
         if missing:
             continue
         for line in lines[hi + 1:]:
@@ -119,7 +127,8 @@ def load_targets(path: str | os.PathLike | None = None, *, encoding: str | None 
             row = _target_row(line, cols, header, label, probs)
             key = (row.get(schema.REGION), row.get(schema.INDICATOR), row.get(schema.YEAR))
             if len(probs) == n and key in seen:
-                probs.append(Problem(label, line.row, None, f"duplicate target for {key}: already at row {seen[key]}"))
+                probs.append(Problem(label, line.row, None, f"duplicate target for {key}: already at row {seen[key]}",
+                                     "target_duplicate", {"key": key, "row": seen[key]}))
             elif len(probs) == n:
                 seen[key] = line.row
                 rows.append(row)

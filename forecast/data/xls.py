@@ -177,12 +177,14 @@ def read_xls(path: Path, limits: Limits | None = None) -> list[tuple[str, list[t
     size = path.stat().st_size
     if size > limits.max_bytes:
         raise refuse(file, None, None, f"the file is {size / 1e6:,.0f} MB, past the {limits.max_file_mb:,} MB troika "
-                     "reads (TROIKA_MAX_FILE_MB); export the table as CSV")
+                     "reads (TROIKA_MAX_FILE_MB); export the table as CSV", "xls_too_large", mb=size / 1e6,
+                     limit=limits.max_file_mb)
     data = path.read_bytes()
     try:
         cells = scan_cells(ole_stream(data), file, GridBudget(file, limits))
     except _Broken as e:
-        raise refuse(file, None, None, f"not a readable old .xls workbook ({e}); " + _UNREADABLE) from None
+        raise refuse(file, None, None, f"not a readable old .xls workbook ({e}); " + _UNREADABLE, "xls_unreadable",
+                     error=str(e)) from None
     budget = GridBudget(file, limits)
     many = len(cells) > 1
     for sheet in cells:
@@ -207,5 +209,5 @@ def read_xls(path: Path, limits: Limits | None = None) -> list[tuple[str, list[t
         raise
     except (python_calamine.CalamineError, OSError, ValueError) as e:
         raise refuse(file, None, None, f"not a readable old .xls workbook ({type(e).__name__}: {e}); "
-                     + _UNREADABLE) from None
+                     + _UNREADABLE, "xls_unreadable", error=f"{type(e).__name__}: {e}") from None
     return out

@@ -100,13 +100,15 @@ def check_zip(zf: zipfile.ZipFile, file: str, limits: Limits) -> None:
             raise refuse(file, None, None, (
                 f"the workbook's part {info.filename} inflates {ratio:,.0f} times ({info.compress_size:,} → "
                 f"{info.file_size:,} bytes), past the ratio of {limits.max_ratio} troika accepts "
-                "(TROIKA_MAX_COMPRESSION_RATIO): a zip bomb, or not an office workbook; " + _UNREADABLE))
+                "(TROIKA_MAX_COMPRESSION_RATIO): a zip bomb, or not an office workbook; " + _UNREADABLE),
+                "zip_ratio", part=info.filename, ratio=ratio, packed=info.compress_size, size=info.file_size,
+                limit=limits.max_ratio)
     total = sum(info.file_size for info in infos)
     if total > limits.max_bytes:
         raise refuse(file, None, None, (
             f"the workbook's parts inflate to {total / 1e6:,.0f} MB, past the {limits.max_file_mb:,} MB troika "
             "reads (TROIKA_MAX_FILE_MB): a zip bomb, or a workbook far larger than an official table; "
-            "export the table as CSV"))
+            "export the table as CSV"), "zip_too_large", mb=total / 1e6, limit=limits.max_file_mb)
 
 
 def _rels(zf: zipfile.ZipFile, part: str) -> list[tuple[str, str, str]]:
@@ -238,7 +240,7 @@ def scan_workbook(path: Path, limits: Limits) -> list[SheetScan]:
         raise
     except _ERRORS as e:
         raise refuse(file, None, None, f"not a readable .xlsx workbook ({type(e).__name__}: {e}); "
-                     + _UNREADABLE) from None
+                     + _UNREADABLE, "not_xlsx", error=f"{type(e).__name__}: {e}") from None
     return scans
 
 
@@ -277,5 +279,5 @@ def read_xlsx(path: Path, limits: Limits | None = None) -> list[tuple[str, Rows]
         raise
     except _ERRORS as e:
         raise refuse(file, None, None, f"not a readable .xlsx workbook ({type(e).__name__}: {e}); "
-                     + _UNREADABLE) from None
+                     + _UNREADABLE, "not_xlsx", error=f"{type(e).__name__}: {e}") from None
     return out

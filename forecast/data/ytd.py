@@ -46,7 +46,8 @@ def season_numbers(index: pd.PeriodIndex, periods_per_year: int, what: str = "se
             f"{what}: January period(s) {bad[:10]} in 11-period mode; January is published together with "
             "February as 'Jan–Feb' (period-end month 2). Label the Jan–Feb release with its last month "
             "(e.g. 2025-02), drop separate January figures, or use periods_per_year=12 for monthly data",
-            [Problem(what, None, PERIOD, f"January period {p} in 11-period mode") for p in bad],
+            [Problem(what, None, PERIOD, f"January period {p} in 11-period mode", "january_period", {"period": p})
+             for p in bad],
         )
     return np.where(months == 2, 1, months - 1)
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.catalog import CARRIAGES, CITIES, PROVINCE
-from forecast.data.errors import DataError
+from forecast.data.errors import Coded, DataError, joined
 from forecast.data.schema import INDICATOR, PERIOD, REGION, YEAR, YTD_VALUE, YTD_YOY
 from forecast.decisions.targets import (
     SeriesTable,
@@ -110,7 +110,7 @@ def contributions(
     >>> c[["region", "role", "ytd_contribution_pp", "full_year_contribution_pp"]].tail(3).round(1)
              region         role  ytd_contribution_pp  full_year_contribution_pp
     13      huludao         city                  0.0                        0.0
-    14  discrepancy  discrepancy                  1.1                        0.5
+    14  discrepancy  discrepancy                  1.1                        0.4
     15     liaoning     province                  2.5                        2.5
     """
     tables = indicator_tables(panel, indicator)
@@ -140,7 +140,8 @@ def contributions(
         r["ytd_contribution_rate"] = r["ytd_contribution_pp"] / growth_p if growth_p != 0 else np.nan
     left = [c for c in CITIES if c not in regions and c in tables]
     if left:
-        disc["note"] = f"includes cities not released at {t}: {', '.join(left)}"
+        disc["note"] = Coded(f"includes cities not released at {t}: {', '.join(left)}", "cities_not_released",
+                             {"period": str(t), "cities": ", ".join(left)})
     out = pd.DataFrame([*cities, disc, prov], columns=_CONTRIB_COLUMNS)
     out.insert(2, INDICATOR, indicator)
     out.insert(3, YEAR, year)
@@ -159,15 +160,15 @@ def _contribution_row(tab: SeriesTable, role: str, year: int, fmap: dict) -> dic
     ratio = 1 + g / 100
     row = {REGION: tab.region, "role": role, YTD_VALUE: v, "ytd_base": v / ratio if ratio else np.nan,
            "ytd_growth": g, "full_year_level": np.nan, "full_year_base": np.nan, "full_year_growth": np.nan,
-           "note": "" if ratio else "growth of -100 %: last year's base cannot be recovered"}
+           "note": "" if ratio else Coded("growth of -100 %: last year's base cannot be recovered", "growth_minus_100")}
     try:
         pos = ytd_position(tab, year)
         row["full_year_base"] = pos.full_year_base
         row["full_year_level"] = median_full_year_level(pos, fmap.get((tab.region, tab.indicator)))
         if not np.isfinite(row["full_year_level"]):
-            row["note"] = "no forecast"
+            row["note"] = Coded("no forecast", "no_forecast")
     except DataError as exc:
-        row["note"] = "; ".join(n for n in (row["note"], exc.summary) if n)
+        row["note"] = joined([row["note"], exc.summary])
     with np.errstate(divide="ignore", invalid="ignore"):
         row["full_year_growth"] = (row["full_year_level"] / row["full_year_base"] - 1) * 100
     return row
@@ -216,9 +217,9 @@ def carriage_shares(panel: pd.DataFrame, region: str, year: int | None = None) -
     for k in CARRIAGES:
         rel = tables[k].latest_release(year) if k in tables else None
         if rel is None:
-            notes[k] = f"no release in {year}"
+            notes[k] = Coded(f"no release in {year}", "no_release_year", {"year": year})
         elif year in tables[k].index_years:
-            notes[k] = "growth-only series (chained index, not 亿元): excluded"
+            notes[k] = Coded("growth-only series (chained index, not 亿元): excluded", "growth_only_excluded")
         else:
             latest[k] = rel[0]
     t = min(latest.values()) if latest else None
@@ -232,7 +233,8 @@ def carriage_shares(panel: pd.DataFrame, region: str, year: int | None = None) -
                 row.update({YTD_VALUE: v, "ytd_base": v / (1 + g / 100), YTD_YOY: g, "included": True})
                 row["change"] = v - row["ytd_base"]
             else:
-                row["note"] = f"no release at {t}, the latest period common to the carriages"
+                row["note"] = Coded(f"no release at {t}, the latest period common to the carriages", "no_release_at",
+                                    {"period": str(t)})
         out.append(row)
     frame = pd.DataFrame(out)
     total = frame.loc[frame["included"], "change"].sum()

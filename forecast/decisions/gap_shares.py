@@ -25,11 +25,11 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.catalog import PROVINCE
-from forecast.data.errors import DataError
+from forecast.data.errors import Coded, DataError, joined
 from forecast.data.schema import INDICATOR, REGION, YEAR
 from forecast.decisions.breakdown import indicator_tables, province_table, refuse_index_series, table_year
 from forecast.decisions.discrepancy import DISCREPANCY
-from forecast.decisions.inversion import cities_at_province_release
+from forecast.decisions.inversion import cities_at_province_release, left_out_note
 from forecast.decisions.targets import (
     TOLERANCE_PP,
     VERDICT_PROVENANCES,
@@ -173,14 +173,14 @@ def gap_shares(
     >>> cols = ["region", "gap_yuan", "share_pct", "city_growth", "mean_growth", "above_target"]
     >>> g[cols].iloc[[0, 3, -2, -1]].round(2)
              region  gap_yuan  share_pct  city_growth  mean_growth  above_target
-    0      shenyang   -138.73      77.65         1.16         0.88         False
-    3        fushun     -3.65       2.04         4.29         2.61          True
-    14  discrepancy    117.84     -65.96          NaN          NaN         False
-    15     liaoning   -178.65     100.00         2.45         2.31         False
+    0      shenyang   -136.69      79.50         1.22         0.93         False
+    3        fushun     -3.50       2.04         4.38         2.67          True
+    14  discrepancy    117.84     -68.54          NaN          NaN         False
+    15     liaoning   -171.94     100.00         2.53         2.38         False
     >>> bool(abs(g["gap_yuan"].iloc[:-1].sum() - g["gap_yuan"].iloc[-1]) < 1e-9)   # rows add up to the province
     True
 
-    Fushun's median path grows 4.3 % (above the target) while its mean level grows 2.6 %: a fat left tail.
+    Fushun's median path grows 4.4 % (above the target) while its mean level grows 2.7 %: a fat left tail.
     The discrepancy's base is negative here (the cities' bases sum to more than the province's).
     """
     tables = indicator_tables(panel, indicator)
@@ -200,9 +200,10 @@ def gap_shares(
         raise DataError(f"{indicator} {year}: the province has {n} paths but {wrong}; pass the forecasts of one run")
     disc_level = prov_level - sum(np.broadcast_to(lv, (n,)) for lv in levels.values())
     disc_base = prov.full_year_base - sum(p.full_year_base for p, _ in cities.values())
-    disc_note = ["province − Σ cities (statistical discrepancy); base = province's base − cities' bases"]
+    disc_note = [Coded("province − Σ cities (statistical discrepancy); base = province's base − cities' bases",
+                       "gap_discrepancy_row")]
     if left:
-        disc_note.append("includes cities left out: " + ", ".join(left))
+        disc_note.append(left_out_note(left))
     disc_note.append(_coherence(prov, cities, disc_level, dmap.get((DISCREPANCY, indicator)), bool(left)))
 
     prov_base = prov.full_year_base
@@ -210,10 +211,12 @@ def gap_shares(
         raise DataError(f"{PROVINCE}/{indicator} {year}: full-year base {prov_base} is not positive; cannot express "
                         "the gap in 百分点 of the province's growth")
     rows = [_row(c, "city", lv, pos.full_year_base, rate, "") for c, (pos, lv) in cities.items()]
-    prov_row = _row(PROVINCE, "province", prov_level, prov_base, rate,
-                    f"target {target:g}% ({origin}); means over {n} path(s)"
-                    + ("; year decided: December released" if not prov.remaining else ""))
-    disc_row = _row(DISCREPANCY, "discrepancy", disc_level, disc_base, rate, "; ".join(x for x in disc_note if x))
+    prov_note = [Coded(f"target {target:g}% ({origin}); means over {n} path(s)", "gap_province_row",
+                       {"target": f"{target:g}", "origin": origin, "n": n})]
+    if not prov.remaining:
+        prov_note.append(Coded("year decided: December released", "year_decided"))
+    prov_row = _row(PROVINCE, "province", prov_level, prov_base, rate, joined(prov_note))
+    disc_row = _row(DISCREPANCY, "discrepancy", disc_level, disc_base, rate, joined(disc_note))
     # the mean of the residual paths, written as province − Σ cities so the column adds up to the last ulp
     disc_row["gap_yuan"] = prov_row["gap_yuan"] - sum(r["gap_yuan"] for r in rows)
     rows += [disc_row, prov_row]
@@ -224,7 +227,8 @@ def gap_shares(
         r["share_pct"] = r["gap_yuan"] / total * 100 if defined else np.nan
         r["above_target"] = bool(r["city_growth"] >= target - TOLERANCE_PP)  # NaN growth → False
     if not defined:
-        prov_row["note"] += "; the province is exactly on its target: shares undefined"
+        prov_row["note"] = joined([prov_row["note"], Coded("the province is exactly on its target: shares undefined",
+                                                           "gap_on_target")])
     out = pd.DataFrame(rows)
     out.insert(2, INDICATOR, indicator)
     out.insert(3, YEAR, year)
@@ -240,7 +244,7 @@ def _cities(tables: dict, indicator: str, year: int, prov: YTDPosition,
     for city, pos in positions.items():
         fc = fmap.get((city, indicator))
         if pos.remaining and fc is None:
-            left.append(f"{city} (no forecast)")
+            left.append(Coded(f"{city} (no forecast)", "city_no_forecast", {"region": city}))
         else:
             used[city] = (pos, _level_paths(pos, fc))
     if not used:
@@ -254,9 +258,9 @@ def _coherence(prov: YTDPosition, cities: dict, disc_level: np.ndarray, disc_fc:
     if not prov.remaining:
         return ""
     if disc_fc is None:
-        return "no discrepancy paths given: coherence of the paths not checked"
+        return Coded("no discrepancy paths given: coherence of the paths not checked", "coherence_no_paths")
     if left_out:
-        return "coherence not checked (cities left out)"
+        return Coded("coherence not checked (cities left out)", "coherence_left_out")
     v_d = prov.ytd_value - sum(p.ytd_value for p, _ in cities.values())
     own = v_d + remaining_flow_paths(replace(prov, region=DISCREPANCY), disc_fc)
     if own.shape != disc_level.shape:
@@ -276,6 +280,7 @@ def _row(region: str, role: str, level: np.ndarray, base: float, rate: float, no
     growth = float(np.median((level / base - 1) * 100)) if base > 0 else np.nan
     mean_growth = float((np.mean(level) / base - 1) * 100) if base > 0 else np.nan
     if not base > 0:
-        note = "; ".join(n for n in (note, f"full-year base {base:.6g} ≤ 0: no growth rate") if n)
+        note = joined([note, Coded(f"full-year base {base:.6g} ≤ 0: no growth rate", "base_not_positive",
+                                   {"base": f"{base:.6g}"})])
     return {REGION: region, "role": role, "full_year_base": float(base), "full_year_level": float(np.mean(level)),
             "gap_yuan": float(np.mean(level - rate * base)), "city_growth": growth, "mean_growth": mean_growth, "note": note}

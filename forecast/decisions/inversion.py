@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.catalog import CITIES, PROVINCE
-from forecast.data.errors import DataError
+from forecast.data.errors import Coded, DataError, joined
 from forecast.data.schema import INDICATOR, REGION, YEAR, YTD_VALUE
 from forecast.decisions.breakdown import (  # noqa: F401  (contributions, carriage_shares: re-exported)
     carriage_shares,
@@ -91,12 +91,14 @@ def _discrepancy_share(tables, indicator, year, prov, cities, fmap) -> tuple[flo
     if fmap and all((r, indicator) in fmap for r in keys):
         prov_level = median_full_year_level(prov, fmap[(PROVINCE, indicator)])
         city_level = sum(median_full_year_level(p, fmap[(c, indicator)]) for c, p in cities.items())
-        return 1 - city_level / prov_level, "projected (median full-year levels)"
+        return 1 - city_level / prov_level, Coded("projected (median full-year levels)", "basis_projected")
     last = {r: tables[r].levels.get((year - 1, 12), np.nan) for r in keys}
     if all(np.isfinite(v) for v in last.values()) and last[PROVINCE] > 0:
-        return 1 - sum(last[c] for c in cities) / last[PROVINCE], f"last year ({year - 1}-12)"
+        return 1 - sum(last[c] for c in cities) / last[PROVINCE], Coded(f"last year ({year - 1}-12)", "basis_last_year",
+                                                                        {"year": year - 1})
     if prov.ytd_value > 0:
-        return 1 - sum(p.ytd_value for p in cities.values()) / prov.ytd_value, f"year to date ({prov.last_period})"
+        return 1 - sum(p.ytd_value for p in cities.values()) / prov.ytd_value, Coded(
+            f"year to date ({prov.last_period})", "basis_ytd", {"period": str(prov.last_period)})
     raise DataError(f"{indicator} {year}: no forecast, no December {year - 1} levels and no release yet; "
                     "cannot fix the discrepancy's share")
 
@@ -213,15 +215,16 @@ def invert_province_target(
     b12 = np.array([cities[c].full_year_base for c in names])
     rows = [
         _row(c, "city", b[i], r[i], extra[i], v[i], level[i], b12[i], rb[i], prov_flow,
-             "baseline = YTD growth (no forecast)" if c in base_note else note)
+             Coded("baseline = YTD growth (no forecast)", "inv_baseline_ytd") if c in base_note else note)
         for i, c in enumerate(names)
     ]
     v_d = prov.ytd_value - v.sum()
     b12_d = prov.full_year_base - b12.sum()
     rb_d = prov.remaining_base - rb.sum()
-    d_note = f"held at {share_d:.4%} of the province ({basis})"
+    d_note = Coded(f"held at {share_d:.4%} of the province ({basis})", "inv_held_at",
+                   {"share": f"{share_d:.4%}", "basis": basis})
     if left_out:
-        d_note += "; includes cities left out: " + ", ".join(left_out)
+        d_note = joined([d_note, left_out_note(left_out)])
     growth_d = (level_d - v_d) / rb_d - 1 if rb_d > 0 else np.nan
     rows.append(_row("discrepancy", "discrepancy", np.nan, growth_d, np.nan, v_d, level_d, b12_d, rb_d, prov_flow, d_note))
     fc_p = fmap.get((PROVINCE, indicator))
@@ -230,7 +233,8 @@ def invert_province_target(
     r_p = required_growth(prov.ytd_value, 0.0 if prov.last_period is None else prov.ytd_yoy, prov.full_year_base,
                           target) / 100
     rows.append(_row(PROVINCE, "province", b_p, r_p, r_p - b_p, prov.ytd_value, level_p, prov.full_year_base,
-                     prov.remaining_base, prov_flow, f"target {target:g}%, rule {rule}"))
+                     prov.remaining_base, prov_flow,
+                     Coded(f"target {target:g}%, rule {rule}", "inv_province_row", {"target": f"{target:g}", "rule": rule})))
     out = pd.DataFrame(rows)
     out.insert(2, INDICATOR, indicator)
     out.insert(3, YEAR, year)
@@ -250,8 +254,14 @@ def _proportional(names, cities, b, rb, needed, shortfall, city_t) -> tuple[np.n
     if shortfall == 0:
         return np.zeros(len(names)), ""
     if denom <= 0:
-        return np.full(len(names), shortfall / rb.sum()), "no city has a gap in the needed direction: equal_pp used"
+        return np.full(len(names), shortfall / rb.sum()), Coded(
+            "no city has a gap in the needed direction: equal_pp used", "inv_equal_pp_used")
     return shortfall / denom * weight, ""
+
+
+def left_out_note(cities: list[str]) -> Coded:
+    """The note naming the cities left out of a split (they fall into the discrepancy)."""
+    return Coded("includes cities left out: " + ", ".join(cities), "cities_left_out", {"cities": ", ".join(cities)})
 
 
 def _row(region, role, base, req, extra, v, level, b12, rb, prov_flow, note) -> dict:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from forecast.data.catalog import IDENTITIES, PROVINCE
+from forecast.data.errors import Coded
 from forecast.decisions.discrepancy import DISCREPANCY
 
 
@@ -133,4 +134,5 @@ def mint_blocks(blocks: list[HierarchyBlock], two_level: bool) -> None:
         b.paths[r] = out[:, :, j]
     for b in blocks:
         b.notes[PROVINCE].append(
-            f"MinT with Schäfer–Strimmer shrinkage (λ {min(lams):.2f}–{max(lams):.2f} over the horizon)")
+            Coded(f"MinT with Schäfer–Strimmer shrinkage (λ {min(lams):.2f}–{max(lams):.2f} over the horizon)", "rec_mint",
+                  {"low": f"{min(lams):.2f}", "high": f"{max(lams):.2f}"}))

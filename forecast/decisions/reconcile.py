@@ -60,7 +60,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.catalog import IDENTITIES, INDICATORS, PROVINCE
-from forecast.data.errors import DataError
+from forecast.data.errors import Coded, DataError
 from forecast.data.schema import INDICATOR, REGION, VALUE
 from forecast.decisions.discrepancy import (
     DISCREPANCY,
@@ -161,20 +161,22 @@ def _block(fcs: Mapping, panel: pd.DataFrame, indicator: str, cities: list[str],
         if len(hist):
             paths[DISCREPANCY] = forecast_discrepancy(hist, pd.PeriodIndex(prov.periods, freq="M"),
                                                       paths[PROVINCE].shape[0], seed=_rng(seed, indicator))
-            notes[DISCREPANCY].append(
+            notes[DISCREPANCY].append(Coded(
                 f"discrepancy = province − Σ {len(cities)} cities: same-month mean of the last "
-                f"{HISTORY_YEARS} years of {len(hist)} historical periods plus bootstrapped deviations")
+                f"{HISTORY_YEARS} years of {len(hist)} historical periods plus bootstrapped deviations",
+                "rec_discrepancy_history", {"cities": len(cities), "years": HISTORY_YEARS, "periods": len(hist)}))
             total = np.abs(hist.to_numpy()).mean()
             prov_flow = panel.loc[(panel[REGION] == PROVINCE) & (panel[INDICATOR] == indicator), VALUE].abs().mean()
             if np.isfinite(prov_flow) and prov_flow > 0 and total > 0.5 * prov_flow:
-                notes[PROVINCE].append(
+                notes[PROVINCE].append(Coded(
                     f"the historical gap province − Σ cities averages {total / prov_flow:.0%} of the province's "
-                    "flow: cities and province may be on different scales (chained indices without a level)")
+                    "flow: cities and province may be on different scales (chained indices without a level)",
+                    "rec_large_gap", {"share": f"{total / prov_flow:.0%}"}))
         else:
             paths[DISCREPANCY] = paths[PROVINCE] - sum(paths[c] for c in cities)
-            notes[DISCREPANCY].append(
+            notes[DISCREPANCY].append(Coded(
                 "no history of province − Σ cities in the panel: the discrepancy is the gap the forecasts imply "
-                "on each path (the province keeps its own forecast)")
+                "on each path (the province keeps its own forecast)", "rec_no_history"))
     return HierarchyBlock(indicator, list(cities), paths, notes)
 
 
@@ -217,21 +219,25 @@ def _pin(fam: list[HierarchyBlock], pinned: str, panel: pd.DataFrame, spec: Any,
     var = np.array([b.paths[c][:, cols].var(axis=0) for b, c in cells])  # (cells × steps)
     if var.sum() <= 0:
         var = np.array([np.abs(b.paths[c][:, cols].mean(axis=0)) for b, c in cells])
-        how = "in proportion to their mean flow (no cell varies across paths)"
+        how = Coded("in proportion to their mean flow (no cell varies across paths)", "rec_by_mean")
     else:
-        how = "in proportion to each city-period's variance across paths"
+        how = Coded("in proportion to each city-period's variance across paths", "rec_by_variance")
     if var.sum() <= 0:
         var = np.ones_like(var)
     share = var / var.sum()
     for (b, c), w in zip(cells, share, strict=True):
         b.paths[c] = b.paths[c].copy()
         b.paths[c][:, cols] += delta[:, None] * w[None, :]
-        b.note(c, f"pinned: carries {w.sum():.1%} of the gap to the {PROVINCE} {pinned} {year} total")
+        b.note(c, Coded(f"pinned: carries {w.sum():.1%} of the gap to the {PROVINCE} {pinned} {year} total",
+                        "rec_pinned_share", {"share": f"{w.sum():.1%}", "region": PROVINCE, "indicator": pinned,
+                                             "year": year}))
     for b in movers:
         b.bottom_up()
     target = next(b for b in fam if b.indicator == pinned)
-    target.note(PROVINCE, f"pinned: {year} full-year total {total:.6g} on every path; the gap is spread over "
-                          f"the cities' {'/'.join(b.indicator for b in movers)} {how}")
+    target.note(PROVINCE, Coded(f"pinned: {year} full-year total {total:.6g} on every path; the gap is spread over "
+                                f"the cities' {'/'.join(b.indicator for b in movers)} {how}", "rec_pinned_total",
+                                {"year": year, "total": f"{total:.6g}", "indicators": "/".join(b.indicator for b in movers),
+                                 "how": how}))
     return how
 
 
@@ -318,14 +324,14 @@ def reconcile(forecasts: Mapping, panel: pd.DataFrame, *, method: str = "bottom_
             for r in [PROVINCE, *b.cities, DISCREPANCY]:
                 src = fcs.get((r, b.indicator))
                 ps = as_pathset(fcs[(PROVINCE, b.indicator)] if src is None else src, b.paths[r],
-                                (f"reconciled ({method})", *b.notes[r]))
+                                (Coded(f"reconciled ({method})", "rec_reconciled", {"method": method}), *b.notes[r]))
                 out[(r, b.indicator)] = replace(ps, region=r)
     if not two_level and "trade" in inds and any((r, p) in fcs for r in trade_cities for p in parts):
         for r in [PROVINCE, *trade_cities]:
             if (r, "trade") in out:
                 out[(r, "trade")] = as_pathset(out[(r, "trade")], notes=(
-                    "trade = exports + imports not enforced: exports and imports are not forecast for the "
-                    "same regions as trade",))
+                    Coded("trade = exports + imports not enforced: exports and imports are not forecast for the "
+                          "same regions as trade", "rec_trade_not_enforced"),))
     return out
 
 
@@ -340,7 +346,7 @@ def _reconcile_group(blocks: list[HierarchyBlock], method: str, pins: dict, pane
             p1, p2 = (by[p] for p in IDENTITIES["trade"])
             for r in [PROVINCE, *t.cities, DISCREPANCY]:
                 t.paths[r] = p1.paths[r] + p2.paths[r]
-                t.note(r, "trade = exports + imports (reconciled parts)")
+                t.note(r, Coded("trade = exports + imports (reconciled parts)", "rec_trade_parts"))
 
     if method == "mint_shrink":
         mint_blocks(blocks, two_level)

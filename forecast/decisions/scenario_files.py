@@ -71,7 +71,8 @@ def _suffix(path: Path) -> str:
     suf = path.suffix.lower()
     if suf not in SUFFIXES:
         msg = f"unknown suffix {path.suffix!r}; expected one of {', '.join(SUFFIXES)}"
-        raise DataError(f"scenario file {path}: {msg}", [Problem(str(path), None, None, msg)])
+        raise DataError(f"scenario file {path}: {msg}", [Problem(str(path), None, None, msg, "scn_file_suffix",
+                                                                  {"suffix": path.suffix, "expected": ", ".join(SUFFIXES)})])
     return suf
 
 
@@ -93,21 +94,22 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise DataError(f"scenario file {path} does not exist", [Problem(str(path), None, None, "no such file")]) from None
+        raise DataError(f"scenario file {path} does not exist", [Problem(str(path), None, None, "no such file",
+                                                                                            "no_such_file")]) from None
     except (OSError, UnicodeDecodeError) as e:
         raise DataError(f"scenario file {path} cannot be read as UTF-8 text: {e}",
-                        [Problem(str(path), None, None, str(e))]) from None
+                        [Problem.of_error(str(path), None, None, e, "scn_file_unreadable")]) from None
     try:
         data = json.loads(text) if suf == ".json" else yaml.safe_load(text)
     except json.JSONDecodeError as e:
         raise DataError(f"scenario file {path}: malformed JSON at line {e.lineno}: {e.msg}",
-                        [Problem(str(path), e.lineno, None, f"malformed JSON: {e.msg}")]) from None
+                        [Problem(str(path), e.lineno, None, f"malformed JSON: {e.msg}", "bad_json", {"error": e.msg})]) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         msg = getattr(e, "problem", None) or str(e)
         raise DataError(f"scenario file {path}: malformed YAML" + (f" at line {line}" if line else "") + f": {msg}",
-                        [Problem(str(path), line, None, f"malformed YAML: {msg}")]) from None
+                        [Problem(str(path), line, None, f"malformed YAML: {msg}", "bad_yaml", {"error": msg})]) from None
     return scenario_from_dict(data, str(path))
 
 
@@ -166,10 +168,11 @@ def scan_scenarios(directory: str | os.PathLike | None = None) -> tuple[list[Sce
         try:
             s = load_scenario(f)
         except DataError as e:
-            problems.extend(e.problems or [Problem(str(f), None, None, e.summary)])
+            problems.extend(e.problems or [Problem.of_error(str(f), None, None, e)])
             continue
         if s.name in seen:
-            problems.append(Problem(str(f), None, "name", f"scenario name {s.name!r} is also used by {seen[s.name]}"))
+            problems.append(Problem(str(f), None, "name", f"scenario name {s.name!r} is also used by {seen[s.name]}",
+                                    "scn_name_taken", {"name": s.name, "other": seen[s.name]}))
             continue
         seen[s.name] = f.name
         out.append(s)

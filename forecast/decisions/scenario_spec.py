@@ -65,7 +65,7 @@ def _check_name(value: Any, field: str, add) -> None:
         where = ", ".join(f"U+{ord(c):04X} at character {i + 1}" for i, c in bad[:3])
         more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
         add(field, f"contains a control character ({where}{more}); a scenario name is plain text on one line "
-                   "(it becomes a sheet name and a file name): remove it")
+                   "(it becomes a sheet name and a file name): remove it", "name_control", where=where, more=more)
 
 
 def _month(x: Any) -> pd.Period | None:
@@ -102,23 +102,23 @@ def _check_months(raw: Any, at: str, add) -> tuple[pd.Period, ...] | str | None:
         start = _month(m.group(1)) if m else None
         end = _month(m.group(2)) if m else None
         if start is None or end is None:
-            add(at, f"malformed range {raw!r}; expected 'YYYY-MM..YYYY-MM' (e.g. '2026-11..2027-06')")
+            add(at, f"malformed range {raw!r}; expected 'YYYY-MM..YYYY-MM' (e.g. '2026-11..2027-06')", "scn_bad_range", value=raw)
             return None
         if start > end:
-            add(at, f"range {raw!r} ends before it starts; expected start ≤ end")
+            add(at, f"range {raw!r} ends before it starts; expected start ≤ end", "scn_range_reversed", value=raw)
             return None
         return f"{start}..{end}"
     items = [raw] if isinstance(raw, str | pd.Period | dt.date) else raw
     if not isinstance(items, Sequence) or isinstance(items, bytes) or not len(items):
-        add(at, f"got {raw!r}; expected a range 'YYYY-MM..YYYY-MM' or a non-empty list of 'YYYY-MM' months")
+        add(at, f"got {raw!r}; expected a range 'YYYY-MM..YYYY-MM' or a non-empty list of 'YYYY-MM' months", "scn_bad_months", value=raw)
         return None
     out: list[pd.Period] = []
     for j, x in enumerate(items):
         p = _month(x)
         if p is None:
-            add(f"{at}[{j}]", f"got {x!r}; expected a month 'YYYY-MM' (e.g. '2026-11')")
+            add(f"{at}[{j}]", f"got {x!r}; expected a month 'YYYY-MM' (e.g. '2026-11')", "scn_bad_month", value=x)
         elif p in out:
-            add(f"{at}[{j}]", f"month {p} is listed twice")
+            add(f"{at}[{j}]", f"month {p} is listed twice", "scn_month_twice", month=str(p))
         else:
             out.append(p)
     return tuple(sorted(out))
@@ -127,43 +127,49 @@ def _check_months(raw: Any, at: str, add) -> tuple[pd.Period, ...] | str | None:
 def _check_adjustment(raw: Any, where: str, add) -> dict | None:
     """Validated, normalised fields of one adjustment (None when it has problems, reported via ``add``)."""
     if not isinstance(raw, Mapping):
-        add(where.rstrip("."), f"got {type(raw).__name__} {raw!r}; expected a mapping with fields {_ADJ_FIELDS}")
+        add(where.rstrip("."), f"got {type(raw).__name__} {raw!r}; expected a mapping with fields {_ADJ_FIELDS}", "scn_adj_not_mapping",
+            type=type(raw).__name__, value=raw, fields=_ADJ_FIELDS)
         return None
     n0 = add.count
     for k in raw:
         if k not in _ADJ_FIELDS:
-            add(f"{where}{k}", f"unknown field {k!r}; expected one of {', '.join(_ADJ_FIELDS)}")
+            add(f"{where}{k}", f"unknown field {k!r}; expected one of {', '.join(_ADJ_FIELDS)}", "scn_unknown_field", name=k,
+                expected=", ".join(_ADJ_FIELDS))
     for k in _ADJ_REQUIRED:
         if k not in raw or raw[k] is None:
-            add(f"{where}{k}", f"missing field {k!r} ({'one of ' + '|'.join(KINDS) if k == 'kind' else 'required'})")
+            add(f"{where}{k}", f"missing field {k!r} ({'one of ' + '|'.join(KINDS) if k == 'kind' else 'required'})",
+                "scn_missing_kind" if k == "kind" else "scn_missing_field", name=k, kinds="|".join(KINDS))
     out: dict[str, Any] = {}
     kind = raw.get("kind")
     if kind is not None:
         if isinstance(kind, str) and kind.strip().lower() in KINDS:
             out["kind"] = kind.strip().lower()
         else:
-            add(f"{where}kind", f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+            add(f"{where}kind", f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}", "scn_unknown_kind", value=kind,
+                expected=", ".join(KINDS))
     ind = raw.get("indicator")
     if ind is not None:
         try:
             out["indicator"] = indicator_code(ind)
         except DataError:
-            add(f"{where}indicator", f"unknown indicator {ind!r}; expected one of {', '.join(INDICATORS)}")
+            add(f"{where}indicator", f"unknown indicator {ind!r}; expected one of {', '.join(INDICATORS)}", "scn_unknown_indicator",
+                value=ind, expected=", ".join(INDICATORS))
     regs = raw.get("regions")
     if regs is not None:
         items = [regs] if isinstance(regs, str) else regs
         if not isinstance(items, Sequence) or not len(items):
-            add(f"{where}regions", f"got {regs!r}; expected a non-empty list of regions")
+            add(f"{where}regions", f"got {regs!r}; expected a non-empty list of regions", "scn_bad_regions", value=regs)
         else:
             codes: list[str] = []
             for j, r in enumerate(items):
                 try:
                     c = region_code(r)
                 except DataError:
-                    add(f"{where}regions[{j}]", f"unknown region {r!r}; expected one of {', '.join(REGIONS)}")
+                    add(f"{where}regions[{j}]", f"unknown region {r!r}; expected one of {', '.join(REGIONS)}", "scn_unknown_region",
+                        value=r, expected=", ".join(REGIONS))
                     continue
                 if c in codes:
-                    add(f"{where}regions[{j}]", f"region {c!r} is listed twice")
+                    add(f"{where}regions[{j}]", f"region {c!r} is listed twice", "scn_region_twice", region=c)
                 codes.append(c)
             out["regions"] = tuple(codes)
     if raw.get("months") is not None:
@@ -171,16 +177,18 @@ def _check_adjustment(raw: Any, where: str, add) -> dict | None:
     val = raw.get("value")
     if val is not None:
         if isinstance(val, bool) or not isinstance(val, int | float) or not math.isfinite(val):
-            add(f"{where}value", f"got {val!r}; expected a finite number ({KIND_UNITS.get(out.get('kind'), 'see kind')})")
+            add(f"{where}value", f"got {val!r}; expected a finite number ({KIND_UNITS.get(out.get('kind'), 'see kind')})", "scn_bad_value",
+                value=val, unit=KIND_UNITS.get(out.get("kind"), "see kind"))
         elif out.get("kind") in ("pct", "set") and val < -100:
-            add(f"{where}value", f"{out['kind']} {val} would make the level negative; expected a value ≥ -100")
+            add(f"{where}value", f"{out['kind']} {val} would make the level negative; expected a value ≥ -100", "scn_negative_level",
+                kind=out["kind"], value=val)
         else:
             out["value"] = float(val)
     note = raw.get("note", "")
     if note is None:
         note = ""
     if not isinstance(note, str):
-        add(f"{where}note", f"got {note!r}; expected text")
+        add(f"{where}note", f"got {note!r}; expected text", "scn_not_text", value=note)
     out["note"] = note if isinstance(note, str) else ""
     return out if add.count == n0 else None
 
@@ -196,8 +204,8 @@ class ProblemCollector(list):
     def count(self) -> int:
         return len(self)
 
-    def __call__(self, field: str | None, message: str) -> None:
-        self.append(Problem(self.source, None, field or None, message))
+    def __call__(self, field: str | None, message: str, code: str = "", **fields: Any) -> None:
+        self.append(Problem(self.source, None, field or None, message, code, fields))
 
     add = __call__
 
@@ -272,17 +280,18 @@ class Scenario:
     def __post_init__(self) -> None:
         probs = ProblemCollector("Scenario")
         if not isinstance(self.name, str) or not self.name.strip():
-            probs("name", f"got {self.name!r}; expected a non-empty name")
+            probs("name", f"got {self.name!r}; expected a non-empty name", "scn_empty_name", value=self.name)
         _check_name(self.name, "name", probs)
         _check_name(self.name_zh, "name_zh", probs)
         if self.base_run is not None and not isinstance(self.base_run, str):
-            probs("base_run", f"got {self.base_run!r}; expected a run id (text) or null")
+            probs("base_run", f"got {self.base_run!r}; expected a run id (text) or null", "scn_bad_base_run", value=self.base_run)
         for f in ("description", "name_zh", "description_zh"):
             if not isinstance(getattr(self, f), str):
-                probs(f, f"got {getattr(self, f)!r}; expected text")
+                probs(f, f"got {getattr(self, f)!r}; expected text", "scn_not_text", value=getattr(self, f))
         adjs = self.adjustments
         if isinstance(adjs, Mapping) or not isinstance(adjs, Sequence):
-            probs("adjustments", f"got {type(adjs).__name__}; expected a list of adjustments")
+            probs("adjustments", f"got {type(adjs).__name__}; expected a list of adjustments", "scn_adjs_not_list",
+                  type=type(adjs).__name__)
             adjs = ()
         norm = []
         for i, a in enumerate(adjs):
@@ -328,27 +337,30 @@ def scenario_from_dict(data: Any, source: str = "<dict>") -> Scenario:
     """
     probs = ProblemCollector(source)
     if not isinstance(data, Mapping):
-        probs(None, f"got {type(data).__name__}; expected a mapping with fields {', '.join(_SCN_FIELDS)}")
+        probs(None, f"got {type(data).__name__}; expected a mapping with fields {', '.join(_SCN_FIELDS)}", "scn_not_mapping",
+              type=type(data).__name__, expected=", ".join(_SCN_FIELDS))
         probs.raise_if_any()
     for k in data:
         if k not in _SCN_FIELDS:
-            probs(str(k), f"unknown field {k!r}; expected one of {', '.join(_SCN_FIELDS)}")
+            probs(str(k), f"unknown field {k!r}; expected one of {', '.join(_SCN_FIELDS)}", "scn_unknown_field", name=k,
+                  expected=", ".join(_SCN_FIELDS))
     for k in ("name", "adjustments"):
         if data.get(k) is None:
-            probs(k, f"missing field {k!r} (required)")
+            probs(k, f"missing field {k!r} (required)", "scn_missing_field", name=k, kinds="|".join(KINDS))
     name = data.get("name")
     if name is not None and (not isinstance(name, str | int) or not str(name).strip()):
-        probs("name", f"got {name!r}; expected a non-empty name")
+        probs("name", f"got {name!r}; expected a non-empty name", "scn_empty_name", value=name)
     _check_name(name, "name", probs)
     _check_name(data.get("name_zh"), "name_zh", probs)
     for k in ("name_zh", "description", "description_zh", "base_run"):
         v = data.get(k)
         if v is not None and not isinstance(v, str):
-            probs(k, f"got {v!r}; expected text")
+            probs(k, f"got {v!r}; expected text", "scn_not_text", value=v)
     adjs = data.get("adjustments")
     norm: list[Adjustment] = []
     if adjs is not None and (isinstance(adjs, str | Mapping) or not isinstance(adjs, Sequence)):
-        probs("adjustments", f"got {type(adjs).__name__}; expected a list of adjustments")
+        probs("adjustments", f"got {type(adjs).__name__}; expected a list of adjustments", "scn_adjs_not_list",
+              type=type(adjs).__name__)
     elif adjs is not None:
         for i, a in enumerate(adjs):
             f = _check_adjustment(a, f"adjustments[{i}].", probs)

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.catalog import IDENTITIES, INDICATORS, PROVINCE, REGIONS
-from forecast.data.errors import DataError
+from forecast.data.errors import Coded, DataError
 from forecast.data.schema import INDICATOR, IS_INDEX, PERIOD, REGION, VALUE, YTD_VALUE
 from forecast.decisions import targets as tg
 from forecast.decisions.reconcile import DISCREPANCY, PathSet, as_pathset
@@ -75,11 +75,13 @@ def _select(adj: Adjustment, fc: Any, where: str, add) -> list[int]:
     if adj.is_range:
         start, end = month_range(adj.months)
         if start < lo or end > hi:
-            add(f"{where}months", f"range {adj.months} reaches outside the forecast horizon {horizon} of {name}")
+            add(f"{where}months", f"range {adj.months} reaches outside the forecast horizon {horizon} of {name}", "scn_range_outside",
+                months=adj.months, horizon=horizon, series=name)
             return []
         cols = [j for j, p in enumerate(periods) if start <= p <= end]
         if not cols:
-            add(f"{where}months", f"range {adj.months} holds no period-end month of the forecast of {name}")
+            add(f"{where}months", f"range {adj.months} holds no period-end month of the forecast of {name}", "scn_range_empty",
+                months=adj.months, series=name)
         return cols
     cols = []
     for k, p in enumerate(adj.months):
@@ -87,9 +89,15 @@ def _select(adj: Adjustment, fc: Any, where: str, add) -> list[int]:
             cols.append(int(periods.get_loc(p)))
         elif lo <= p <= hi:
             hint = f"; January is published with February: use {p + 1}" if p.month == 1 else ""
-            add(f"{where}months[{k}]", f"{p} is not a period of the forecast of {name}{hint}")
+            if p.month == 1:
+                add(f"{where}months[{k}]", f"{p} is not a period of the forecast of {name}{hint}", "scn_january",
+                    month=str(p), series=name, use=str(p + 1))
+            else:
+                add(f"{where}months[{k}]", f"{p} is not a period of the forecast of {name}", "scn_not_period",
+                    month=str(p), series=name)
         else:
-            add(f"{where}months[{k}]", f"{p} is outside the forecast horizon {horizon} of {name}")
+            add(f"{where}months[{k}]", f"{p} is outside the forecast horizon {horizon} of {name}", "scn_month_outside",
+                month=str(p), horizon=horizon, series=name)
     return cols
 
 
@@ -123,15 +131,18 @@ def level_scale(panel: pd.DataFrame, region: str, indicator: str,
             raise DataError(f"levels[{(region, indicator)!r}] = ({year}, {level}): the panel has no positive "
                             f"December {year} value of {name} to convert with; give a year the panel covers")
         k = float(level) / float(dec[YTD_VALUE].iloc[0])
-        return k, (f"abs on {name}: index converted to 亿元 at {k:.6g} 亿元 per index point "
-                   f"(level {level} 亿元 for {year} / index {float(dec[YTD_VALUE].iloc[0]):.6g})")
+        index = f"{float(dec[YTD_VALUE].iloc[0]):.6g}"
+        return k, Coded(f"abs on {name}: index converted to 亿元 at {k:.6g} 亿元 per index point "
+                        f"(level {level} 亿元 for {year} / index {index})", "abs_index_converted",
+                        {"series": name, "k": f"{k:.6g}", "level": level, "year": year, "index": index})
     if not bool(idx.iloc[-1]):
         return 1.0, None
     anchors = rows[~idx]
     if len(anchors):
-        return 1.0, (f"abs on {name}: its levels are estimates chained from published growth rates, anchored "
-                     f"on the published level of {anchors[PERIOD].iloc[-1]} ({anchors[YTD_VALUE].iloc[-1]:.6g} "
-                     "亿元); the amount was added to that estimate")
+        period, level = anchors[PERIOD].iloc[-1], f"{anchors[YTD_VALUE].iloc[-1]:.6g}"
+        return 1.0, Coded(f"abs on {name}: its levels are estimates chained from published growth rates, anchored "
+                          f"on the published level of {period} ({level} 亿元); the amount was added to that estimate",
+                          "abs_estimated_levels", {"series": name, "period": str(period), "level": level})
     raise DataError(
         f"abs on {name}: the series is a chained growth index with no published level, so an amount in 亿元 "
         f"cannot be placed on it; pass levels={{({region!r}, {indicator!r}): (year, full-year level in 亿元)}} "
@@ -268,7 +279,8 @@ def apply_scenario(scenario: Scenario, forecasts: Mapping, panel: pd.DataFrame, 
         for j, r in enumerate(adj.regions):
             key = (r, adj.indicator)
             if key not in fcs:
-                probs(f"adjustments[{i}].regions[{j}]", f"no forecast for {r}/{adj.indicator}")
+                probs(f"adjustments[{i}].regions[{j}]", f"no forecast for {r}/{adj.indicator}", "scn_no_forecast",
+                      series=f"{r}/{adj.indicator}")
                 continue
             cols = _select(adj, fcs[key], f"adjustments[{i}].", probs)
             if cols:
@@ -299,11 +311,13 @@ def apply_scenario(scenario: Scenario, forecasts: Mapping, panel: pd.DataFrame, 
                 delta[:, c] = d
                 y[:, c] += d
         work.paths[key] = y
-        work.note(key, f"scenario {scenario.name!r}: adjustments[{i}] {adj.kind} {adj.value:g}")
+        work.note(key, Coded(f"scenario {scenario.name!r}: adjustments[{i}] {adj.kind} {adj.value:g}", "scn_adjusted",
+                             {"name": scenario.name, "i": i, "kind": adj.kind, "value": f"{adj.value:g}"}))
         work.propagate(key, delta)
     out = dict(fcs)
     for key, paths in work.paths.items():
-        out[key] = as_pathset(fcs[key], paths, tuple(work.notes.get(key, ())) or (f"scenario {scenario.name!r}",))
+        out[key] = as_pathset(fcs[key], paths, tuple(work.notes.get(key, ())) or (
+            Coded(f"scenario {scenario.name!r}", "scn_changed", {"name": scenario.name}),))
     return out
 
 
@@ -387,7 +401,7 @@ def compare_scenarios(panel: pd.DataFrame, forecasts: Mapping, targets: pd.DataF
     >>> province[["scenario", "projected", "delta_projected"]].round(1)
                     scenario  projected  delta_projected
     0               baseline        2.5              0.0
-    30  consumption_campaign        2.8              0.3
+    30  consumption_campaign        2.9              0.3
     """
     scenarios = list(scenarios)
     names = [s.name for s in scenarios]

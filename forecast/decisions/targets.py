@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.catalog import INDICATORS, PROVINCE, REGIONS
-from forecast.data.errors import DataError
+from forecast.data.errors import Coded, DataError, joined
 from forecast.data.schema import INDICATOR, PERIOD, REGION, TARGET_COLUMNS, YEAR, YTD_VALUE, YTD_YOY
 from forecast.decisions.position import (  # noqa: F401 - re-exported: targets is where callers look first
     YM,
@@ -356,7 +356,7 @@ def _evaluate_one(series: pd.DataFrame | None, fmap: dict, tgt: dict, year: int,
                 "decided": False, "derived_from_index": False, "n_paths": 0, "status": "unknown", "note": "",
                 "last_growth": last_year_growth(series, year)})
     if series is None or series.empty:
-        row["note"] = "no data for this series"
+        row["note"] = Coded("no data for this series", "no_data")
         return row
     notes: list[str] = []
     try:
@@ -370,10 +370,10 @@ def _evaluate_one(series: pd.DataFrame | None, fmap: dict, tgt: dict, year: int,
                 "full_year_base": pos.full_year_base, "base_method": pos.base_method,
                 "decided": not pos.remaining, "derived_from_index": pos.is_index})
     if pos.is_index:
-        notes.append("derived from the chained growth index (levels not published)")
+        notes.append(Coded("derived from the chained growth index (levels not published)", "derived_from_index"))
     if not pos.remaining:
         growth = np.array([pos.ytd_yoy])
-        notes.append("year decided: December released")
+        notes.append(Coded("year decided: December released", "year_decided"))
     else:
         try:
             row["required_growth"] = required_growth(pos.ytd_value, 0.0 if pos.last_period is None else pos.ytd_yoy,
@@ -384,11 +384,12 @@ def _evaluate_one(series: pd.DataFrame | None, fmap: dict, tgt: dict, year: int,
         try:
             growth = growth_from_flows(pos, remaining_flow_paths(pos, fc))
         except DataError as exc:
-            row["note"] = "; ".join([*notes, exc.summary])
+            row["note"] = joined([*notes, exc.summary])
             return row
         made = getattr(fc, "last_period", None)
         if pos.last_period is not None and made is not None and pd.Period(made, freq="M") < pos.last_period:
-            notes.append(f"forecast made at {fc.last_period}, data now at {pos.last_period}")
+            notes.append(Coded(f"forecast made at {fc.last_period}, data now at {pos.last_period}", "forecast_stale",
+                               {"made": str(fc.last_period), "now": str(pos.last_period)}))
     probability = float(np.mean(growth >= target - TOLERANCE_PP))
     verdict = target_status(probability, thresholds)
     row.update({"projected": float(np.median(growth)), "probability": probability, "n_paths": len(growth),
@@ -398,5 +399,5 @@ def _evaluate_one(series: pd.DataFrame | None, fmap: dict, tgt: dict, year: int,
         row["p_ge_last"] = float(np.mean(growth >= row["last_growth"] - TOLERANCE_PP))
     row.update({k: float(np.quantile(growth, q)) for k, q in QUANTILES.items()})
     row["gap_pp"] = row["projected"] - target
-    row["note"] = "; ".join(notes)
+    row["note"] = joined(notes)
     return row

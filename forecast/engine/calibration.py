@@ -20,7 +20,12 @@ uses:
    quantile moves away from (``s > 1``) or toward (``s < 1``) it by the same factor, and any quantity
    linear in the paths (a YTD sum, the full-year growth) has its spread scaled by exactly ``s``.
 
-For the Liaoning panel the cases are rolling origins of the full-year growth (``bench/calibration.py``),
+Two groupings use it. **A collection of many series** (:func:`forecast.engine.panel_forecast.forecast_many`,
+e.g. M3): the cases are each series' backtest errors, each origin's in units of the 80 % half-width learnt on
+the *other* origins (:func:`forecast.engine.combine.loo_misses`); the pooled scale is learnt per horizon over
+the whole panel and each series' own factor is shrunk toward it with :data:`N0_ORIGINS` pseudo-origins
+(:func:`calibrate_panel`), so a series with a short or unrepresentative backtest gets the panel's
+calibration rather than its own. **The Liaoning panel's full-year growth**: the cases are rolling origins of the full-year growth (``bench/calibration.py``),
 grouped by indicator × origin month and learnt on the last ``window`` published years
 (:func:`learn_spread_scales`); the batch applies the table in ``data/spread_scales.csv``
 (:func:`apply_spread_scales`). A break year (the 2025 fai collapse) enters the table as soon as its
@@ -45,6 +50,10 @@ N0 = 30.0
 WINDOW = 2
 #: Bounds of a learnt scale (a guard against a degenerate table, not a tuning knob).
 SCALE_BOUNDS = (0.2, 5.0)
+#: Pseudo-origins of the panel's scale in each series' own (a backtest has 1-4 origins).
+N0_ORIGINS = 4.0
+#: Fewest series with a backtest for a panel-wide scale.
+MIN_PANEL = 20
 
 
 def needed_scale(actual: Any, mean: Any, lower: Any, upper: Any) -> np.ndarray:
@@ -153,4 +162,46 @@ def apply_spread_scales(forecasts: Mapping[Any, Any], table: pd.DataFrame | None
         paths = scale_paths(fc.paths, s, fc.mean)
         paths.setflags(write=False)
         out[key] = replace(fc, paths=paths, metrics={**fc.metrics, "spread_scale": s})
+    return out
+
+
+def panel_horizon_scales(misses: list[np.ndarray], h: int, level: float = LEVEL) -> np.ndarray:
+    """The pooled scale per horizon 1..h: the ``level`` quantile of every series' misses at that horizon
+    (beyond the longest backtest horizon, the last one's)."""
+    hb = max(m.shape[1] for m in misses)
+    pooled = np.array([np.quantile(np.concatenate([m[:, j] for m in misses if m.shape[1] > j]), level)
+                       for j in range(hb)])
+    pooled = np.clip(pooled, *SCALE_BOUNDS)
+    return np.concatenate([pooled, np.full(max(h - hb, 0), pooled[-1])])[:h]
+
+
+def calibrate_panel(results: list, *, n0: float = N0_ORIGINS, level: float = LEVEL,
+                    min_series: int = MIN_PANEL) -> list:
+    """Each result's paths scaled per horizon by the panel's scale times its own shrunk factor.
+
+    ``results``: :class:`forecast.engine.result.ForecastResult` (None allowed, kept). The panel's scale per
+    horizon is :func:`panel_horizon_scales` of every result's ``misses``; a series' own factor is the
+    ``level`` quantile of its misses relative to the panel's, shrunk toward 1 on the log scale with ``n0``
+    pseudo-origins against its own origins (a series without ``misses`` takes the panel's scale as it is).
+    With fewer than ``min_series`` series with misses nothing changes. A scaled result records the mean of
+    its scales as ``metrics["spread_scale"]``.
+    """
+    misses = [r.misses for r in results if r is not None and getattr(r, "misses", None) is not None]
+    if len(misses) < min_series:
+        return list(results)
+    h = max(r.mean.size for r in results if r is not None)
+    pooled = panel_horizon_scales(misses, h, level)
+    out = []
+    for r in results:
+        if r is None or not np.all(np.isfinite(r.paths)):
+            out.append(r)
+            continue
+        own = 1.0
+        if getattr(r, "misses", None) is not None:
+            rel = r.misses / pooled[: r.misses.shape[1]][None, :]
+            own = shrunk_scale(rel.ravel(), 1.0, n0 * rel.shape[1], level)  # n0 origins' worth of cases
+        s = pooled[: r.mean.size] * own
+        paths = r.mean[None, :] + s[None, :] * (r.paths - r.mean[None, :])
+        paths.setflags(write=False)
+        out.append(replace(r, paths=paths, metrics={**r.metrics, "spread_scale": float(np.mean(s))}))
     return out

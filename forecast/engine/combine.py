@@ -37,6 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+#: Combination methods of :func:`combine` (``AutoConfig.combination``).
+COMBINATIONS = ("mean", "median", "blend")
 #: Grid of horizon exponents tried by :func:`calibrate_sigma`.
 BETA_GRID = np.linspace(0.0, 1.5, 31)
 _Z80 = 1.2815515655446004  # standard normal 0.9 quantile
@@ -233,22 +235,39 @@ def naive_prior(y: np.ndarray, h: int, season_length: int) -> np.ndarray:
     return rmse * np.sqrt(np.arange(h) // lag + 1)
 
 
-def loo_coverage(errors: np.ndarray, prior: np.ndarray | None, *, prior_strength: float = 2.0,
-                 inflate: float = 1.0) -> float:
-    """80 % coverage of each origin's errors by a spread calibrated on the other origins (Gaussian bounds).
+def loo_misses(errors: np.ndarray | None, prior: np.ndarray | None, *, prior_strength: float = 2.0,
+               inflate: float = 1.0) -> np.ndarray | None:
+    """Each origin's errors in units of the 80 % half-width calibrated on the other origins (origins × horizons).
 
-    An honest check of the calibration with the data at hand: NaN with fewer than two origins.
+    ``<= 1`` where the Gaussian 80 % interval of a spread learnt without that origin covered it: an honest
+    check of the calibration with the data at hand. None with fewer than two origins.
+
+    Examples
+    --------
+    >>> loo_misses(np.array([[1.0, 2.0], [-1.0, -2.0], [1.0, 2.0]]), None).round(2)   # sigma_k = k
+    array([[0.78, 0.78],
+           [0.78, 0.78],
+           [0.78, 0.78]])
     """
-    errors = np.atleast_2d(errors)
+    if errors is None:
+        return None
+    errors = np.atleast_2d(np.asarray(errors, float))
     if errors.shape[0] < 2:
-        return float("nan")
+        return None
     hb = errors.shape[1]
-    hits = []
+    out = np.empty_like(errors)
     for o in range(errors.shape[0]):
         sig = calibrate_sigma(np.delete(errors, o, axis=0), hb, None if prior is None else prior[:hb],
                               prior_strength=prior_strength, inflate=inflate)
-        hits.append(np.abs(errors[o]) <= _Z80 * sig)
-    return float(np.mean(hits))
+        out[o] = np.abs(errors[o]) / np.maximum(_Z80 * sig, 1e-300)
+    return out
+
+
+def loo_coverage(errors: np.ndarray, prior: np.ndarray | None, *, prior_strength: float = 2.0,
+                 inflate: float = 1.0) -> float:
+    """Share of :func:`loo_misses` within the interval (NaN with fewer than two origins)."""
+    m = loo_misses(errors, prior, prior_strength=prior_strength, inflate=inflate)
+    return float("nan") if m is None else float(np.mean(m <= 1))
 
 
 @dataclass(frozen=True, eq=False)
@@ -294,13 +313,15 @@ def combine(
         See :func:`combination_weights` and :func:`calibrate_sigma`.
     fallback_prior : array (h,), optional
         Spread prior used when there is no backtest and the candidates' paths have no spread.
-    method : {"mean", "median"}
+    method : {"mean", "median", "blend"}
         ``"mean"``: the weighted mean of the candidates (:func:`combination_weights`). ``"median"``: the
         median, horizon by horizon, of the candidates within ``cutoff`` of the best backtest MSE; the
         weights reported (and used to borrow path shapes) are then equal among those candidates.
+        ``"blend"``: the average of those two forecasts (weights and shapes of the weighted mean): the
+        weighted mean follows the backtest, the median guards against one member's runaway trend.
     """
-    if method not in ("median", "mean"):
-        raise ValueError(f"combination method must be 'median' or 'mean', got {method!r}")
+    if method not in COMBINATIONS:
+        raise ValueError(f"combination method must be one of {COMBINATIONS}, got {method!r}")
     names = list(means)
     k = actual.shape[0]
     errors = {nm: actual - backtests[nm] for nm in names}
@@ -314,6 +335,12 @@ def combine(
     else:
         mean = sum(w * np.asarray(means[nm], float) for nm, w in weights.items())
         comb_err = sum(w * errors[nm] for nm, w in weights.items()) if k else None
+    if method == "blend":
+        # the median among the members the cutoff keeps (the mean's weights may be unequal, the median's vote not)
+        kept = [nm for nm, w in weights.items() if w > 0]
+        mean = 0.5 * (mean + np.median([np.asarray(means[nm], float) for nm in kept], axis=0))
+        if k:
+            comb_err = 0.5 * (comb_err + actual - np.median([backtests[nm] for nm in kept], axis=0))
     # members without paths of their own (global models) add no spread prior and no path shapes
     sds = [(w, np.asarray(model_paths[nm], float).std(axis=0)) for nm, w in weights.items()
            if w > 0 and nm in model_paths] or [(1.0, np.zeros(mean.size))]

@@ -29,6 +29,7 @@ from forecast.engine.auto import (
     run_series_variants,
     subseed,
 )
+from forecast.engine.calibration import calibrate_panel
 from forecast.engine.candidates import failure_reason
 from forecast.engine.global_members import attach_global_members, gate_panel, wants_globals
 from forecast.engine.models.base import Forecaster
@@ -281,7 +282,10 @@ def forecast_many(ys, h, *, season_length=12, method="auto", n_paths=1000, seed=
                   return_gate=False):
     """Forecast many series at once: :func:`forecast.forecast_series` for each, plus global members.
 
-    A collection of at least ``AutoConfig.global_min_series`` series (default 100) also trains the
+    The spread of a collection of at least :data:`forecast.engine.calibration.MIN_PANEL` series is then
+    calibrated across it (``AutoConfig.panel_calibration``, :func:`forecast.engine.calibration.calibrate_panel`):
+    per horizon on every series' leave-one-origin-out backtest misses, each series' own factor shrunk toward
+    the panel's. A collection of at least ``AutoConfig.global_min_series`` series (default 100) also trains the
     global models of ``AutoConfig.global_models`` across all of them, offers them to every series' ``auto``
     combination and keeps them if they beat the combinations without them on the pooled backtest
     (:mod:`forecast.engine.global_members`). Fewer series: exactly ``forecast_series`` on each.
@@ -308,7 +312,7 @@ def forecast_many(ys, h, *, season_length=12, method="auto", n_paths=1000, seed=
     Examples
     --------
     >>> fcs = forecast_many([[1.0, 3.0, 2.0] * 8, [5.0, 4.0, 6.0] * 8], 3, season_length=3, n_paths=20)
-    >>> [fc.mean.round(1).tolist() for fc in fcs]
+    >>> [fc.mean.round(0).tolist() for fc in fcs]       # each repeats its own pattern
     [[1.0, 3.0, 2.0], [5.0, 4.0, 6.0]]
     """
     arrs = []
@@ -325,4 +329,6 @@ def forecast_many(ys, h, *, season_length=12, method="auto", n_paths=1000, seed=
     results, gate = map_tasks(_many_task, tasks, workers), None
     if failed is not None:
         results, gate = gate_panel(results, failed, config)
+    if config.panel_calibration:
+        results = calibrate_panel(results)
     return (results, gate) if return_gate else results

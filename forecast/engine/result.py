@@ -39,6 +39,10 @@ class ForecastResult:
     models : dict
         Model name → JSON-safe description of its final fit (``to_dict()``), for every candidate
         with a positive weight; ``{"error": …}`` when a model cannot describe itself.
+    misses : ndarray (origins, backtest horizon) or None
+        The backtest errors in units of the 80 % half-width learnt without their origin
+        (:func:`forecast.engine.combine.loo_misses`); what a panel-wide calibration learns from
+        (:func:`forecast.engine.calibration.calibrate_panel`). None with fewer than two origins.
     """
 
     mean: np.ndarray
@@ -49,6 +53,7 @@ class ForecastResult:
     metrics: dict[str, float]
     method: str
     models: dict[str, dict] = field(default_factory=dict)
+    misses: np.ndarray | None = None
 
     def quantiles(self, levels: Any = (0.1, 0.5, 0.9)) -> np.ndarray:
         """Quantiles of the paths per horizon: array ``len(levels) × h``.

@@ -28,6 +28,25 @@ def changes_columns(lang: str = "zh") -> list[tuple[str, str, str | None]]:
             (t("pack_col_note"), "note", None)]
 
 
+def month_list(months: str, lang: str = "zh") -> str:
+    """Comma-separated periods of :func:`forecast.decisions.changes.what_changed` (``"2026-02,2026-03"``) as people
+    write them: ``2026年1-2月、2026年3月`` / ``Jan-Feb 2026, Mar 2026`` (the Jan–Feb period is one period).
+
+    Examples
+    --------
+    >>> month_list("2026-02,2026-03"), month_list("2026-11", "en"), month_list("")
+    ('2026年1-2月、2026年3月', 'Nov 2026', '')
+    """
+    parts = [m.strip() for m in str(months or "").split(",") if m.strip()]
+    out = []
+    for m in parts:
+        try:
+            out.append(i18n.fmt_month(pd.Period(m, freq="M"), lang))
+        except ValueError:          # not a period: keep it as written
+            out.append(m)
+    return ("、" if lang == "zh" else ", ").join(out)
+
+
 def changes_frame(changes: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Rows of the sheet from a :func:`forecast.decisions.changes.run_changes` frame (growth in %, its changes
     in 百分点; probabilities' changes in 百分点).
@@ -39,11 +58,12 @@ def changes_frame(changes: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     ...                    "d_p": [0.2], "d_p_new": [0.1], "d_p_revisions": [0.0], "d_p_target": [0.05],
     ...                    "d_p_model": [0.05], "new_months": ["2026-11"], "revised_months": [""], "flags": [""]})
     >>> changes_frame(ch, "en")[["region_name", "d_growth", "d_p_pp", "months"]].values.tolist()
-    [['Dalian', 0.5, 20.0, 'new: 2026-11']]
+    [['Dalian', 0.5, 20.0, 'new: Nov 2026']]
     """
     zh = lang == "zh"
     months = []
     for new, rev in zip(changes["new_months"].fillna(""), changes["revised_months"].fillna(""), strict=True):
+        new, rev = month_list(new, lang), month_list(rev, lang)
         parts = [(("新发布：" if zh else "new: ") + new) if new else "", (("修订：" if zh else "revised: ") + rev) if rev else ""]
         months.append(("；" if zh else "; ").join(p for p in parts if p))
     out = pd.DataFrame({

@@ -15,6 +15,7 @@ from forecast.data.errors import DataError
 from forecast.decisions.gap_shares import gap_shares
 from forecast.decisions.targets import latest_year
 from forecast.present import i18n
+from forecast.present.messages import note_text
 
 #: Short names that keep a sheet title within Excel's 31 characters.
 _SHORT = {"fai": ("固投", "FAI"), "retail": ("社零", "retail"), "trade": ("外贸", "trade"), "exports": ("出口", "exports"),
@@ -66,4 +67,4 @@ def gap_frame(run: Any, indicator: str, lang: str = "zh") -> pd.DataFrame | None
                          "gap_pp": shares["gap_pp"].astype(float), "share_pct": shares["share_pct"].astype(float),
                          "city_growth": shares["city_growth"].astype(float),
                          "above": ["✓" if bool(a) else "" for a in shares["above_target"]],
-                         "note": shares["note"].fillna("").astype(str)})
+                         "note": [note_text(n, lang) for n in shares["note"].fillna("")]})

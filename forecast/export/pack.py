@@ -15,6 +15,13 @@ Sheets
     growth (median of the sample paths) with its 80% band (10th–90th percentile), the probability of
     meeting the target, the growth the remaining months need, the gap and the status.
     Regions without a target still get their projection; target columns are blank.
+    One sheet per region (辽宁, 沈阳, … / Liaoning, Shenyang, …): the same rows, one per carriage
+    (:mod:`forecast.export.region_sheet`).
+    On every carriage and region sheet the rows are coloured by status (conditional formatting; 未设目标 and
+    参考 neutral) and two native charts sit under the table: the probability of meeting the target, and the
+    projection with its 80% band and the target (:mod:`forecast.export.pack_charts`).
+    较上期 / Since last run (:mod:`forecast.export.changes_sheet`), the cities' shares of the province's
+    gap (:mod:`forecast.export.gap_sheet`) and the project tracking (:mod:`forecast.export.projects_sheet`).
     One sheet per saved scenario the run evaluated (``情景-…`` / ``Scenario-…``): baseline and scenario
     side by side.
 
@@ -36,7 +43,6 @@ Examples
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +55,18 @@ from forecast.decisions.position import panel_base_effect
 from forecast.decisions.targets import evaluate_targets
 from forecast.export.changes_sheet import changes_columns, changes_frame, changes_sheet_name
 from forecast.export.gap_sheet import gap_columns, gap_frame, gap_sheet_name
+from forecast.export.pack_charts import add_standing_charts, colour_statuses
 from forecast.export.projects_sheet import projects_columns, projects_sheet_name, tracking_frame
-from forecast.present import i18n
+from forecast.export.region_sheet import region_columns, region_frames, region_sheet_name
+from forecast.export.safe_cells import (  # noqa: F401 - FORMULA_START, SHEET_* and clean_text are part of its API
+    FORMULA_START,
+    SHEET_FORBIDDEN,
+    SHEET_MAX,
+    clean_text,
+    sheet_title,
+    write_cell,
+)
+from forecast.present import i18n, messages
 
 #: Carriage sheet columns: (label key of the header, source column, number format).
 _CARRIAGE: list[tuple[str, str, str | None]] = [
@@ -88,69 +104,6 @@ _STATUS_KEYS = {"on_track": "status_on_track", "at_risk": "status_at_risk", "off
 #: Label key of each (English) note of :func:`forecast.decisions.targets.evaluate_targets`; others are kept as they are.
 _NOTE_KEYS = {"derived from the chained growth index (levels not published)": "pack_note_derived",
               "no data for this series": "pack_note_no_data", "year decided: December released": "pack_note_decided"}
-
-
-#: Characters Excel's XML cannot hold (C0 controls but tab, line feed and carriage return; DEL).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-#: A text beginning with one of these could be taken for a formula by a spreadsheet.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-#: Characters a sheet name cannot hold, and its longest length (Excel's rules).
-SHEET_FORBIDDEN = "[]:*?/\\"
-SHEET_MAX = 31
-
-
-def clean_text(text: str) -> str:
-    r"""``text`` without the control characters an Excel workbook cannot hold (tab and line breaks kept).
-
-    Examples
-    --------
-    >>> clean_text("促消费\x07活动\tA")
-    '促消费活动\tA'
-    """
-    return _CONTROL.sub("", text)
-
-
-def write_cell(ws: Any, row: int, column: int, value: Any) -> Any:
-    """Write ``value`` to a cell and return the cell; a text is cleaned and always stored as text.
-
-    A text beginning with any of :data:`FORMULA_START` gets ``data_type 's'`` (openpyxl would make
-    ``'=…'`` a formula) and Excel's quote prefix (so it stays text when someone edits the cell).
-    """
-    if isinstance(value, str):
-        value = clean_text(value)
-    cell = ws.cell(row=row, column=column, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    return cell
-
-
-def sheet_title(text: str, used: set[str]) -> str:
-    """A valid, unique sheet name from ``text``; adds it to ``used`` (names in ``str.casefold`` form).
-
-    Control characters are removed, each of ``[]:*?/\\`` becomes ``_``, apostrophes and spaces at either
-    end are dropped (Excel refuses them there), ``History`` (reserved) gets a ``_``, the name is cut to 31
-    characters and, if a sheet of the same name exists (Excel ignores case), ends in ``-2``, ``-3``, …
-
-    Examples
-    --------
-    >>> used = set()
-    >>> sheet_title("情景-a/b:c", used), sheet_title("情景-A/B:C", used)
-    ('情景-a_b_c', '情景-A_B_C-2')
-    >>> len(sheet_title("x" * 40, used))
-    31
-    """
-    base = clean_text(text).translate(str.maketrans({c: "_" for c in SHEET_FORBIDDEN}))
-    base = base.strip(" '")[:SHEET_MAX].strip(" '") or "Sheet"
-    if base.casefold() == "history":  # reserved by Excel
-        base += "_"
-    out, n = base, 2
-    while out.casefold() in used:
-        suffix = f"-{n}"
-        out = base[:SHEET_MAX - len(suffix)] + suffix
-        n += 1
-    used.add(out.casefold())
-    return out
 
 
 def check_lang(lang: str) -> str:
@@ -221,7 +174,8 @@ def note_text(note: str, lang: str = "zh") -> str:
     >>> note_text("no data for this series"), note_text("no data for this series", "en")
     ('无该序列数据', 'no data for this series')
     """
-    return _join([i18n.t(_NOTE_KEYS[p], lang) if p in _NOTE_KEYS else p for p in note.split("; ")], lang)
+    return _join([i18n.t(_NOTE_KEYS[p], lang) if p in _NOTE_KEYS else messages.note_text(p, lang)
+                  for p in note.split("; ")], lang)
 
 
 def note_zh(note: str) -> str:
@@ -249,7 +203,7 @@ def carriage_frame(run: Any, indicator: str, lang: str = "zh") -> pd.DataFrame:
     extra = _untargeted(run, indicator, have, year) if year is not None else pd.DataFrame()
     both = pd.concat([f for f in (rows, extra) if len(f)], ignore_index=True) if len(rows) or len(extra) else rows
     if not len(both):
-        return pd.DataFrame(columns=[c[1] for c in _CARRIAGE])
+        return pd.DataFrame(columns=[c[1] for c in _CARRIAGE] + ["region"])
     rank = {r: i for i, r in enumerate(REGIONS)}
     both = both.assign(_r=both["region"].map(rank)).sort_values("_r", kind="stable").drop(columns="_r")
     out = pd.DataFrame({
@@ -272,6 +226,7 @@ def carriage_frame(run: Any, indicator: str, lang: str = "zh") -> pd.DataFrame:
         "status_label": [_status(s, lang) for s in both["status"]],
         "note": [_join([note_text(n, lang), base_note(run.panel, r, indicator, year, lang)], lang)
                  for r, n in zip(both["region"], both["note"].fillna("").astype(str), strict=True)],
+        "region": both["region"].to_numpy(),     # the code, for the region sheets (not a column of the sheet)
     })
     return out.reset_index(drop=True)
 
@@ -307,7 +262,8 @@ def scenario_frame(table: pd.DataFrame, name: str, lang: str = "zh") -> pd.DataF
     })
 
 
-def _write_sheet(ws: Any, frame: pd.DataFrame, columns: list[tuple[str, str, str | None]], lang: str) -> None:
+def _write_sheet(ws: Any, frame: pd.DataFrame, columns: list[tuple[str, str, str | None]], lang: str) -> int:
+    """Write ``frame`` under a bold, wrapped header row (frozen with the first column); return its number of rows."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -329,7 +285,18 @@ def _write_sheet(ws: Any, frame: pd.DataFrame, columns: list[tuple[str, str, str
         width = max([len(header) * wide] + [len(str(v)) * (wide if src in _TEXT else 1) + 2
                                             for v in frame.get(src, pd.Series(dtype=object)).tolist()[:50]])
         ws.column_dimensions[get_column_letter(j)].width = min(max(width, 8), 60 if src == "note" else 24)
+    ws.row_dimensions[1].height = 32 if lang == "zh" else 45   # room for the wrapped headers with their units
     ws.freeze_panes = "B2"
+    return len(frame)
+
+
+def _write_standing(ws: Any, frame: pd.DataFrame, columns: list[tuple[str, str, str | None]], category: str,
+                    lang: str) -> None:
+    """A carriage or region sheet: the table, its status colours and its two charts."""
+    n = _write_sheet(ws, frame, columns, lang)
+    colour_statuses(ws, n, columns, {code: _status(code, lang) for code in _STATUS_KEYS})
+    if frame[["projected", "probability_pct"]].notna().to_numpy().any():
+        add_standing_charts(ws, n, columns, category=category, lang=lang)
 
 
 def _notes(run: Any, lang: str) -> list[tuple[str, str]]:
@@ -340,19 +307,20 @@ def _notes(run: Any, lang: str) -> list[tuple[str, str]]:
         (t("pack_report"), t("pack_report_text")),
         (t("pack_run_id"), run.run_id),
         (t("pack_vintage"), _period(run.data_vintage, lang)),
-        (t("pack_finished"), run.finished.isoformat() if run.finished else ""),
+        (t("pack_finished"), i18n.fmt_time(run.finished, lang) if run.finished else ""),
         (t("pack_n_paths"), str(run.settings.get("n_paths", ""))),
         (t("pack_units"), t("pack_units_text")),
         (t("pack_projected"), t("pack_projected_text")),
         (t("pack_probability"), t("pack_probability_text")),
         (t("pack_required"), t("pack_required_text")),
+        (t("pack_colours"), t("pack_colours_text")),
         (i18n.indicator_name("fai", lang, short=True), t("pack_fai_text")),
         (t("pack_code_version"), run.code_version),
     ]
     for name, spec in getattr(run, "scenario_specs", {}).items():
         lines.append((t("pack_scenario", name=_scenario_name(name, spec, lang)), _scenario_text(spec, lang)))
     for name, err in run.scenario_errors.items():
-        lines.append((t("pack_scenario", name=name), t("pack_scenario_failed", error=err)))
+        lines.append((t("pack_scenario", name=name), t("pack_scenario_failed", error=messages.note_text(err, lang))))
     return lines
 
 
@@ -399,8 +367,9 @@ def export_meeting_pack(run: Any, path: str | os.PathLike, *, lang: str = "zh",
     --------
     >>> from openpyxl import load_workbook
     >>> path = export_meeting_pack(run, "pack.xlsx")
-    >>> load_workbook(path).sheetnames
-    ['说明', '固定资产投资', '社会消费品零售总额', '进出口总额', '缺口分解-社零', '项目跟踪', '情景-促消费活动']
+    >>> names = load_workbook(path).sheetnames
+    >>> names[:6], names[-3:]                   # notes, carriages, then a sheet per region (14 cities here), …
+    (['说明', '固定资产投资', '社会消费品零售总额', '进出口总额', '辽宁', '沈阳'], ['缺口分解-社零', '项目跟踪', '情景-促消费活动'])
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -415,9 +384,13 @@ def export_meeting_pack(run: Any, path: str | os.PathLike, *, lang: str = "zh",
         write_cell(notes, i, 1, k).font = Font(bold=True)
         write_cell(notes, i, 2, v)
     notes.column_dimensions["A"].width, notes.column_dimensions["B"].width = (22, 90) if lang == "zh" else (36, 110)
-    for ind in CARRIAGES:
-        _write_sheet(wb.create_sheet(sheet_title(carriage_sheet_name(ind, lang), used)), carriage_frame(run, ind, lang),
-                     carriage_columns(lang), lang)
+    frames = {ind: carriage_frame(run, ind, lang) for ind in CARRIAGES}
+    for ind, frame in frames.items():
+        _write_standing(wb.create_sheet(sheet_title(carriage_sheet_name(ind, lang), used)), frame,
+                        carriage_columns(lang), "region_name", lang)
+    for region, frame in region_frames(frames, lang).items():   # the same rows, one sheet per region
+        _write_standing(wb.create_sheet(sheet_title(region_sheet_name(region, lang), used)), frame,
+                        region_columns(carriage_columns(lang), lang), "indicator_name", lang)
     if changes is not None and len(changes):
         _write_sheet(wb.create_sheet(sheet_title(changes_sheet_name(lang), used)), changes_frame(changes, lang),
                      changes_columns(lang), lang)

@@ -2,7 +2,8 @@
 
 :mod:`forecast.present.i18n` merges :data:`EXPORT_LABELS` with the app's labels (:mod:`forecast.present.labels`)
 into its :data:`~forecast.present.i18n.LABELS`, so every key here is read with :func:`forecast.present.i18n.t` like any
-other label. Keys start with ``pack_``. The Chinese texts are the workbook's original ones (its tests
+other label. Keys start with ``pack_`` (the workbook) or ``brief_`` (the monthly brief,
+:mod:`forecast.export.brief`). The Chinese texts are the workbook's original ones (its tests
 compare them exactly); the English ones write 亿元 as "100 million yuan" and 百分点 as "percentage
 points".
 
@@ -94,7 +95,78 @@ EXPORT_LABELS: dict[str, tuple[str, str]] = {
     "pack_fai_text": ("累计值不公布，相关数据由累计增长率链接的指数推算",
                       "YTD values are not published: its figures come from an index chained from the YTD "
                       "growth rates"),
+    "pack_colours": ("状态颜色", "Status colours"),
+    "pack_colours_text": ("绿色：有望完成（达标概率≥70%）；黄色：存在风险（30%–70%）；红色：难以完成（<30%）；灰色：无法测算；"
+                          "未设目标及参考目标不着色、不作判断",
+                          "green: on track (probability ≥ 70%); amber: at risk (30%–70%); red: off track (< 30%); "
+                          "grey: cannot be assessed; no target and reference targets stay neutral: no verdict"),
+    "pack_chart_probability": ("达标概率(%)", "Probability of meeting the target (%)"),
+    "pack_chart_projected": ("预计全年增长及80%区间与目标(%)", "Projected full-year growth, 80% band and target (%)"),
     "pack_code_version": ("代码版本", "Code version"),
+    # the monthly brief (forecast.export.brief): headings, sentences, table, figures
+    "brief_title": ("辽宁“三驾马车”月度分析简报", "Liaoning's three carriages: monthly brief"),
+    "brief_lead": ("数据截至{period}；运行编号{run}（完成于{time}）。本简报为初稿，文中数字均取自该次运行。",
+                   "Data up to {period}; run {run} (finished {time}). This brief is a draft; every figure in it "
+                   "comes from that run."),
+    "brief_h_province": ("一、全省总体情况", "1. The province"),
+    "brief_h_cities": ("二、需关注的城市", "2. Cities at risk"),
+    "brief_h_changes": ("三、较上月变化", "3. Since last month"),
+    "brief_h_scenarios": ("四、情景影响", "4. What the scenarios change"),
+    "brief_h_table": ("五、主要指标表", "5. Table of the main figures"),
+    "brief_h_charts": ("六、图表", "6. Charts"),
+    "brief_position": ("{indicator}：{period}累计增长{ytd}；预计全年增长{projected}（80%区间{p10}至{p90}）。",
+                       "{indicator}: YTD growth {ytd} in {period}; projected full-year growth {projected} "
+                       "(80% band {p10} to {p90})."),
+    "brief_verdict": ("年度目标{target}，达标概率{probability}，{status}。",
+                      "Target {target}: probability of meeting it {probability}, {status}."),
+    "brief_required": ("其余月份需增长{required}。", "The remaining months need growth of {required}."),
+    "brief_no_target": ("未设目标，不作判断。", "No target: no verdict."),
+    "brief_reference": ("未设本级目标（全省目标{target}仅供参考），不作判断。",
+                        "No target of its own (the province's {target} only for reference): no verdict."),
+    "brief_no_data": ("{indicator}：本次运行无该序列的预测，无法测算。",
+                      "{indicator}: this run has no forecast of the series; it cannot be assessed."),
+    "brief_city": ("{region}{indicator}：预计全年增长{projected}（80%区间{p10}至{p90}），目标{target}，"
+                   "达标概率{probability}，{status}。",
+                   "{region}, {indicator}: projected full-year growth {projected} (80% band {p10} to {p90}), "
+                   "target {target}, probability of meeting it {probability}, {status}."),
+    "brief_no_risk": ("有本级目标的{n}个城市序列中，没有存在风险或难以完成的。",
+                      "None of the {n} city series with a target of their own is at risk or off track."),
+    "brief_no_city_target": ("本次运行中没有城市设有本级目标，不作判断。",
+                             "No city has a target of its own in this run: no verdict."),
+    "brief_first_run": ("本次运行是库中第一次完整运行，没有上期可比。",
+                        "This run is the store's first complete run: there is nothing to compare with."),
+    "brief_changes_lead": ("与上期运行{prev}相比：", "Compared with the previous run {prev}:"),
+    "brief_change": ("{region}{indicator}：预计全年增长由{prev}调整为{now}（{delta}；其中新发布月份{new}，"
+                     "往期数据修订{revisions}，模型重新估计{model}）。",
+                     "{region}, {indicator}: projected full-year growth from {prev} to {now} ({delta}; new months "
+                     "{new}, revisions {revisions}, re-estimation {model})."),
+    "brief_change_p": ("达标概率由{prev}变为{now}（{delta}）。",
+                       "Probability of meeting the target from {prev} to {now} ({delta})."),
+    "brief_change_new": ("{region}{indicator}：新序列，上期无此序列。",
+                         "{region}, {indicator}: a new series, not in the previous run."),
+    "brief_changes_more": ("其余{n}个城市序列的变化见会议材料“较上期”表。",
+                           "The changes of the other {n} city series are in the pack's Since last run sheet."),
+    "brief_no_scenarios": ("本期没有保存的情景。", "No scenario is saved for this run."),
+    "brief_scenario": ("情景“{name}”：{description}", "Scenario \"{name}\": {description}"),
+    "brief_scenario_row": ("{region}{indicator}：预计全年增长由{base}变为{scenario}（{delta}）。",
+                           "{region}, {indicator}: projected full-year growth from {base} to {scenario} ({delta})."),
+    "brief_scenario_row_p": ("达标概率由{base}变为{scenario}（{delta}）。",
+                             "Probability of meeting the target from {base} to {scenario} ({delta})."),
+    "brief_scenario_none": ("该情景不改变任何序列的预计全年增长。",
+                            "The scenario changes no series' projected full-year growth."),
+    "brief_scenario_failed": ("情景“{name}”未能用于本次运行：{error}", "Scenario \"{name}\" could not be used in "
+                              "this run: {error}"),
+    "brief_table_caption": ("表1 各地区三驾马车主要指标（{period}）", "Table 1. The main figures by region ({period})"),
+    "brief_col_band": ("80%区间(%)", "80% band (%)"),
+    "brief_band": ("{p10}至{p90}", "{p10} to {p90}"),
+    "brief_col_target": ("年度目标(%)", "Annual target (%)"),
+    "brief_fig_probability": ("图{n} 有目标序列的达标概率(%)", "Figure {n}. Probability of meeting the target (%)"),
+    "brief_fig_fan": ("图{n} 全省{indicator}当期值及预测", "Figure {n}. Province, {indicator}: period values "
+                      "and forecast"),
+    "brief_fig_scenario": ("图{n} 情景“{name}”与基准的预计全年增长(%)",
+                           "Figure {n}. Scenario \"{name}\" against the baseline: projected full-year growth (%)"),
+    "brief_cli_done": ("{path}：月度分析简报（中文），运行{run}（数据截至{period}）",
+                       "{path}: monthly brief (English) of run {run} (data up to {period})"),
     "pack_scenario": ("情景：{name}", "Scenario: {name}"),
     "pack_scenario_failed": ("未能用于本次运行：{error}", "Could not be used in this run: {error}"),
 }

@@ -38,7 +38,9 @@ CJK_FAMILY = "troika Noto Sans CJK SC"
 _SC_FACE = "Noto Sans CJK SC"
 #: Quantile columns of a fan frame, and the probability each stands for.
 FAN_QUANTILES: dict[str, float] = {"p2_5": 0.025, "p10": 0.10, "median": 0.5, "p90": 0.90, "p97_5": 0.975}
-_BLUE, _GREY, _RED = "#1f5fa8", "#444444", "#c62828"
+#: The colours of every chart (the PNGs here and the interactive twins of :mod:`forecast.present.charts`).
+BLUE, GREY, RED = "#1f5fa8", "#444444", "#c62828"
+_BLUE, _GREY, _RED = BLUE, GREY, RED
 
 
 def cjk_font_path() -> Path:

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.catalog import REGIONS
-from forecast.data.errors import DataError, StoreError
+from forecast.data.errors import Coded, DataError, Problem, StoreError
 from forecast.data.schema import TARGET_COLUMNS
 from forecast.decisions.changes import run_changes
 from forecast.decisions.scenario_spec import scenario_to_dict
@@ -363,10 +363,12 @@ def with_saved_scenarios(run: RunResult, scenarios: list, problems: list | None 
         specs[s.name] = scenario_to_dict(s)
         try:
             tables[s.name] = compare_scenarios(run.panel, run.scenario_inputs(), run.target_table, [s], year=year)
-        except DataError as exc:
-            errors[s.name] = exc.summary
+        except DataError as exc:   # the reason keeps the codes of its problems, so a front end can translate it
+            errors[s.name] = Coded(exc.summary, "joined", {"parts": [Coded(p.message, p.code, p.fields)
+                                                                    for p in exc.problems]}) if exc.problems else exc.summary
     for p in problems or ():
-        errors[Path(str(getattr(p, "file", "") or "?")).name] = getattr(p, "message", str(p))
+        errors[Path(str(getattr(p, "file", "") or "?")).name] = Coded(p.message, p.code, p.fields) \
+            if isinstance(p, Problem) else str(p)
     return replace(run, scenarios=tables, scenario_errors=errors, scenario_specs=specs)
 
 

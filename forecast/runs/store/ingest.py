@@ -99,7 +99,7 @@ def ingest_files(store, paths: list[Path], reader: Callable | None = None) -> In
     """The body of :meth:`forecast.runs.store.Store.ingest` (see there). ``reader`` parses the new files
     (default :func:`forecast.data.files.read_files`; the app passes the bounded child-process reader)."""
     reader = read_files if reader is None else reader
-    missing = [Problem(str(p), None, None, "no such file") for p in paths if not p.is_file()]
+    missing = [Problem(str(p), None, None, "no such file", "no_such_file") for p in paths if not p.is_file()]
     if missing:
         raise DataError(f"{len(missing)} input file(s) not found; nothing was written", missing)
     hashes = [file_sha256(p) for p in paths]
@@ -225,7 +225,9 @@ def _conflict(path: Path, line: int | None, row: tuple, stored: tuple) -> Proble
     return Problem(
         str(path), line, None,
         f"{region} {indicator} {period} (vintage {vintage!r}) is already stored with a different value "
-        f"(stored: {fmt(stored)}; this file: {fmt(row)}); {_REVISION_HINT}",
+        f"(stored: {fmt(stored)}; this file: {fmt(row)}); {_REVISION_HINT}", "stored_conflict",
+        {"region": region, "indicator": indicator, "period": str(period), "vintage": vintage, "stored": fmt(stored),
+         "given": fmt(row)},
     )
 
 
