@@ -149,7 +149,7 @@ def test_summary_in_english(good: Path, targets: Path, tmp_path: Path, capsys: p
     out = capsys.readouterr().out
     assert "YTD growth (%)" in out and "Gap (pp)" in out and "Target (%)" in out
     retail = next(line for line in out.splitlines() if line.startswith("Liaoning") and "Retail" in line)
-    assert retail.split()[-7:] == ["Jan-Oct", "2025", "9012.5", "3.2", "about", "4", "-0.8"]
+    assert retail.split()[-7:] == ["Jan–Oct", "2025", "9012.5", "3.2", "about", "4", "-0.8"]
 
 
 def test_summary_frame_arithmetic() -> None:
@@ -173,7 +173,7 @@ def test_summary_frame_arithmetic() -> None:
 
 def test_period_label_and_wide_characters() -> None:
     assert period_label(pd.Period("2025-02", "M")) == "2025年1-2月"
-    assert period_label(pd.Period("2024-12", "M"), "en") == "Jan-Dec 2024"
+    assert period_label(pd.Period("2024-12", "M"), "en") == "Jan–Dec 2024"
     # "沈阳" is two wide characters = 4 terminal columns, so "x" pads to 4 as well
     text = render_table(["地区", "n"], [["沈阳", "1"], ["x", "22"]], "lr")
     assert text.splitlines() == ["地区   n", "----  --", "沈阳   1", "x     22"]

@@ -145,7 +145,7 @@ def test_cli_lang_en_writes_english_sheets_and_headers(pack_en) -> None:
     assert list(scn) == [c[0] for c in scenario_columns("en")]
     assert "Change (percentage points)" in scn and "Baseline projected full-year growth (%)" in scn
     notes = dict(_rows(pack_en["Notes"]))
-    assert notes["Data up to"] == "Jan-Jun 2026"  # 2026年1-6月
+    assert notes["Data up to"] == "Jan–Jun 2026"  # 2026年1-6月
     assert "100 million yuan" in notes["Units"] and "percentage points" in notes["Units"]
     # the scenario's own English name and description
     assert notes["Scenario: shenyang_push"] == "Shenyang retail 3% above the baseline for the rest of 2026."
@@ -156,7 +156,7 @@ def test_english_rows_use_english_region_names_periods_and_verdicts(pack_en) -> 
     by_region = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     assert list(by_region) == ["Liaoning", "Shenyang", "Dalian"]  # catalogue English names, same order
     sy, dl = by_region["Shenyang"], by_region["Dalian"]
-    assert sy["Latest period"] == "Jan-Jun 2026" and sy["Target kind"] == "at least"  # 以上
+    assert sy["Latest period"] == "Jan–Jun 2026" and sy["Target kind"] == "at least"  # 以上
     assert sy["Status"] in ("on track", "at risk", "off track")
     assert dl["Status"] == "cannot be assessed" and dl["Note"] == "no data for this series"  # 无法测算, 无该序列数据
     scn = _rows(pack_en["Scenario-shenyang_push"])

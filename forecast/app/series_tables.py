@@ -423,7 +423,7 @@ def history_table(history: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     >>> h = pd.DataFrame({"period": pd.PeriodIndex(["2026-02"], freq="M"), "value": [1.0], "ytd_value": [1.0],
     ...                   "ytd_yoy": [2.0], "is_index": [False], "status": ["published"]})
     >>> history_table(h, "en").iloc[0, 0]
-    'Jan-Feb 2026'
+    'Jan–Feb 2026'
     """
     t = lambda k: i18n.t(k, lang)  # noqa: E731
     index = bool(len(history) and history[IS_INDEX].iloc[-1])

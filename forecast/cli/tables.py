@@ -84,13 +84,13 @@ _NOTES = {
            "* an analyst's target (not a published one)."],
 }
 def period_label(period: Any, lang: str = "zh") -> str:
-    """Name the YTD window ending in ``period``: ``2025年1-10月`` / ``Jan-Oct 2025`` (:func:`forecast.present.i18n.fmt_period`).
+    """Name the YTD window ending in ``period``: ``2025年1-10月`` / ``Jan–Oct 2025`` (:func:`forecast.present.i18n.fmt_period`).
 
     Examples
     --------
     >>> import pandas as pd
     >>> period_label(pd.Period("2025-02", "M")), period_label(pd.Period("2025-10", "M"), "en")
-    ('2025年1-2月', 'Jan-Oct 2025')
+    ('2025年1-2月', 'Jan–Oct 2025')
     """
     from forecast.present.i18n import fmt_period
 

@@ -9,7 +9,7 @@ region × carriage, and the key charts (:mod:`forecast.present.plots`, set in th
 Every sentence is built from the run's numbers (:func:`forecast.decisions.standing.every_series`, the
 changes frame, the scenario tables) with the number formats of :mod:`forecast.present.i18n`: growth with
 one decimal (two where one would hide a change), probabilities in whole percent, periods as 2026年1-6月 /
-Jan-Jun 2026. A series without a published or analyst's target never gets a verdict: it says 未设目标 /
+Jan–Jun 2026. A series without a published or analyst's target never gets a verdict: it says 未设目标 /
 no target (a city shown against the province's target says so, for reference only).
 
 :func:`brief_blocks` is the brief as plain data (headings, paragraphs, a table, figures), which the tests

@@ -30,7 +30,7 @@ def changes_columns(lang: str = "zh") -> list[tuple[str, str, str | None]]:
 
 def month_list(months: str, lang: str = "zh") -> str:
     """Comma-separated periods of :func:`forecast.decisions.changes.what_changed` (``"2026-02,2026-03"``) as people
-    write them: ``2026年1-2月、2026年3月`` / ``Jan-Feb 2026, Mar 2026`` (the Jan–Feb period is one period).
+    write them: ``2026年1-2月、2026年3月`` / ``Jan–Feb 2026, Mar 2026`` (the Jan–Feb period is one period).
 
     Examples
     --------

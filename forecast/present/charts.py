@@ -54,17 +54,17 @@ def _x(periods: Any) -> list[str]:
 
 def period_label_expr(lang: str = "zh") -> str:
     """A Vega expression writing an axis month as :func:`forecast.present.i18n.fmt_month` does: February is
-    the Jan–Feb period (``2026年1-2月`` / ``Jan-Feb 2026``).
+    the Jan–Feb period (``2026年1-2月`` / ``Jan–Feb 2026``).
 
     Examples
     --------
-    >>> "1-2月" in period_label_expr("zh") and "Jan-Feb " in period_label_expr("en")
+    >>> "1-2月" in period_label_expr("zh") and "Jan–Feb " in period_label_expr("en")
     True
     """
     if lang == "zh":
         return ("timeFormat(datum.value, '%Y年') + (month(datum.value) == 1 ? '1-2月' : "
                 "(month(datum.value) + 1) + '月')")
-    return "(month(datum.value) == 1 ? 'Jan-Feb ' : timeFormat(datum.value, '%b ')) + timeFormat(datum.value, '%Y')"
+    return "(month(datum.value) == 1 ? 'Jan–Feb ' : timeFormat(datum.value, '%b ')) + timeFormat(datum.value, '%Y')"
 
 
 def fan_frame(history: pd.DataFrame | None, fan: pd.DataFrame | None, lang: str = "zh") -> pd.DataFrame:

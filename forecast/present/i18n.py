@@ -11,7 +11,7 @@ growth (:func:`fmt_pct`)    ``3.6%``               ``3.6%``
 change of growth          ``+0.2个百分点``         ``+0.2 pp``
 probability               ``73%``                ``73%``
 target (:func:`fmt_target`) ``5%左右`` / ``5%以上``   ``about 5%`` / ``at least 5%``
-YTD window                ``2026年1-11月``         ``Jan-Nov 2026``
+YTD window                ``2026年1-11月``         ``Jan–Nov 2026``
 ========================  =====================  ==========================
 
 Region and indicator names come from the catalogue (:mod:`forecast.data.catalog`), never from here. The label
@@ -187,28 +187,28 @@ def fmt_target(value: Any, kind: str, lang: str = DEFAULT_LANG, status: str = "p
 
 
 def fmt_period(period: Any, lang: str = DEFAULT_LANG) -> str:
-    """The YTD window ending in ``period``: ``2026年1-11月`` / ``Jan-Nov 2026``.
+    """The YTD window ending in ``period``: ``2026年1-11月`` / ``Jan–Nov 2026`` (an en dash in English).
 
     Examples
     --------
     >>> fmt_period(pd.Period("2026-02", "M")), fmt_period(pd.Period("2026-11", "M"), "en")
-    ('2026年1-2月', 'Jan-Nov 2026')
+    ('2026年1-2月', 'Jan–Nov 2026')
     """
     if _missing(period):
         return "—"
     p = pd.Period(period, freq="M")
     if _lang(lang) == 0:
         return f"{p.year}年1月" if p.month == 1 else f"{p.year}年1-{p.month}月"
-    return f"Jan {p.year}" if p.month == 1 else f"Jan-{_MONTHS_EN[p.month - 1]} {p.year}"
+    return f"Jan {p.year}" if p.month == 1 else f"Jan–{_MONTHS_EN[p.month - 1]} {p.year}"
 
 
 def fmt_month(period: Any, lang: str = DEFAULT_LANG) -> str:
-    """One period-end month: ``2026年12月`` / ``Dec 2026`` (Jan–Feb: ``2027年1-2月`` / ``Jan-Feb 2027``).
+    """One period-end month: ``2026年12月`` / ``Dec 2026`` (Jan–Feb: ``2027年1-2月`` / ``Jan–Feb 2027``).
 
     Examples
     --------
     >>> fmt_month(pd.Period("2026-12", "M")), fmt_month(pd.Period("2027-02", "M"), "en")
-    ('2026年12月', 'Jan-Feb 2027')
+    ('2026年12月', 'Jan–Feb 2027')
     """
     p = pd.Period(period, freq="M")
     if p.month == 2:
