@@ -188,18 +188,21 @@ def brier_table(ev: pd.DataFrame, column: str = "probability") -> pd.DataFrame:
     return pd.concat([e.groupby("indicator").apply(agg, include_groups=False), agg(e).to_frame("all").T])
 
 
+def _print_breakdown(tabs: dict[str, pd.DataFrame], prefix: str) -> None:
+    """Coverage and width by origin month, coverage by year, of :func:`coverage_tables`."""
+    for key, what in (("cov_month", "coverage (%) by origin month"), ("width_month", "mean width (pp) by origin month"),
+                      ("cov_year", "coverage (%) by year")):
+        print(f"\n{prefix}{what}")
+        print(tabs[key].round(1).to_string())
+
+
 def summarise(cases: pd.DataFrame, ev: pd.DataFrame) -> None:
     pd.set_option("display.width", 200)
     tabs = coverage_tables(cases)
     print("\nfull-year growth, 80 % interval (p10-p90) by indicator: coverage (%), signed misses (%), "
           "mean width (pp), mean |median - actual| (pp), spread scale (robust sd of the standardised miss)")
     print(tabs["indicator"].round(2).to_string())
-    print("\ncoverage (%) by origin month")
-    print(tabs["cov_month"].round(1).to_string())
-    print("\nmean width (pp) by origin month")
-    print(tabs["width_month"].round(1).to_string())
-    print("\ncoverage (%) by year")
-    print(tabs["cov_year"].round(1).to_string())
+    _print_breakdown(tabs, "")
     print("\nmean width (pp) by year")
     print(tabs["width_year"].round(1).to_string())
     print("\nprovince vs cities")
@@ -216,12 +219,7 @@ def summarise(cases: pd.DataFrame, ev: pd.DataFrame) -> None:
                              "below_p10_cal": cal_t["indicator"]["below_p10"],
                              "above_p90_cal": cal_t["indicator"]["above_p90"]})
         print(both.round(1).to_string())
-        print("\ncalibrated coverage (%) by origin month")
-        print(cal_t["cov_month"].round(1).to_string())
-        print("\ncalibrated mean width (pp) by origin month")
-        print(cal_t["width_month"].round(1).to_string())
-        print("\ncalibrated coverage (%) by year")
-        print(cal_t["cov_year"].round(1).to_string())
+        _print_breakdown(cal_t, "calibrated ")
         sc = cal.pivot_table(index="indicator", columns="month", values="scale", aggfunc="mean")
         sc.columns = [MONTH_LABEL[m] for m in sc.columns]
         print("\nmean scale applied by origin month")

@@ -11,8 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-_DB_HELP = "SQLite store (default: $TROIKA_DB or data/troika.db)"
-_RUN_HELP = "run id, a unique prefix of one, or 'latest' (default)"
+from forecast.cli.commands import add_run_source
 
 
 def add_brief(sub: Any) -> None:
@@ -26,10 +25,7 @@ def add_brief(sub: Any) -> None:
     )
     p.add_argument("--docx", required=True, metavar="FILE", help="the document to write (.docx)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the brief (default zh)")
-    p.add_argument("--run", default="latest", metavar="RUN", help=_RUN_HELP)
-    p.add_argument("--db", metavar="PATH", help=_DB_HELP)
-    p.add_argument("--scenarios", metavar="DIR",
-                   help="saved scenarios to include, computed now from the run's paths (default: data/scenarios)")
+    add_run_source(p)
     p.set_defaults(func=cmd_brief)
 
 

@@ -232,11 +232,16 @@ def add_export(sub: Any) -> None:
     p.add_argument("--xlsx", required=True, metavar="FILE", help="workbook to write (.xlsx)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh",
                    help="language of the workbook: sheet names, headers, notes (default zh)")
+    add_run_source(p)
+    p.set_defaults(func=cmd_export)
+
+
+def add_run_source(p: Any) -> None:
+    """``--run``, ``--db`` and ``--scenarios``: which run, which store, which saved scenarios (export, brief)."""
     p.add_argument("--run", default="latest", metavar="RUN", help=_RUN_HELP)
     p.add_argument("--db", metavar="PATH", help=_DB_HELP)
     p.add_argument("--scenarios", metavar="DIR",
                    help="saved scenarios to include, computed now from the run's paths (default: data/scenarios)")
-    p.set_defaults(func=cmd_export)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
