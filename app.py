@@ -7,7 +7,8 @@ cached with ``st.cache_data``), wires widgets to the ``forecast`` API and render
 scenarios are recomputed from the run's stored sample paths. Chinese by default, English on a switch.
 The store is ``$TROIKA_DB`` (default ``data/troika.db``); the Data page's batch button runs
 ``forecast run`` with the extra arguments in ``$TROIKA_RUN_ARGS`` (e.g. ``--workers 4``), if any.
-The cached loaders, the shared widgets and the Scenarios and Data pages live in :mod:`forecast.app.pages`;
+The cached loaders and the Data page live in :mod:`forecast.app.pages`, the Scenarios page in
+:mod:`forecast.app.scenarios_page`;
 this script holds the navigation, the Overview (region × carriage matrix, filters, probability charts, the
 detailed table; a click on a cell opens that series), Series and Export pages, and the page dispatch.
 
@@ -32,6 +33,7 @@ from forecast.app import (
     pages,
     projects_page,
     scenario_tables,
+    scenarios_page,
     series_tables,
     storage,
     targets_page,
@@ -363,7 +365,7 @@ def main() -> None:
         elif page == "series":
             page_series(run, lang, pages.load_observations(str(db), pages.db_stamp(db)))
         elif page == "scenarios":
-            pages.page_scenarios(run, lang, actor, db)
+            scenarios_page.page_scenarios(run, lang, actor, db)
         elif page == "projects":
             projects_page.page_projects(run, lang)
         elif page == "targets":
