@@ -89,15 +89,9 @@ def page_targets(run: Any, lang: str, actor: Actor, db: Path, T: Any, table: Any
         st.info(T("targets_none"))
     else:
         table(targets_frame(current, lang), key="targets_table", rows=len(current))
-    regions, indicators = list(REGIONS), list(INDICATORS)
     if can(actor.role, "target_change"):
         st.subheader(T("targets_edit"))
-        c1, c2, c3 = st.columns(3)
-        region = c1.selectbox(T("pick_region"), regions, format_func=lambda r: i18n.region_name(r, lang),
-                              placeholder=T("placeholder_choose"), key="tg_region")
-        indicator = c2.selectbox(T("pick_indicator"), indicators, format_func=lambda i: i18n.indicator_name(i, lang),
-                                 placeholder=T("placeholder_choose"), key="tg_indicator")
-        yr = c3.number_input(T("col_year"), min_value=2000, max_value=2100, value=year or 2026, step=1, key="tg_year")
+        region, indicator, yr = _pick_target(T, lang, year, "tg")
         c4, c5 = st.columns(2)
         value = c4.number_input(T("tg_value"), value=5.0, step=0.5, key="tg_value")
         kind = c5.selectbox(T("tg_kind"), ("about", "at_least"), format_func=lambda k: i18n.t(f"kind_{k}", lang),
@@ -122,14 +116,20 @@ def page_targets(run: Any, lang: str, actor: Actor, db: Path, T: Any, table: Any
     else:
         st.caption(T("targets_viewer"))
     with st.expander(T("targets_history")):
-        c1, c2, c3 = st.columns(3)
-        region = c1.selectbox(T("pick_region"), regions, format_func=lambda r: i18n.region_name(r, lang),
-                              placeholder=T("placeholder_choose"), key="th_region")
-        indicator = c2.selectbox(T("pick_indicator"), indicators, format_func=lambda i: i18n.indicator_name(i, lang),
-                                 placeholder=T("placeholder_choose"), key="th_indicator")
-        yr = c3.number_input(T("col_year"), min_value=2000, max_value=2100, value=year or 2026, step=1, key="th_year")
+        region, indicator, yr = _pick_target(T, lang, year, "th")
         hist = Store(db, create=False).target_history(region, indicator, int(yr)) if Path(db).exists() else pd.DataFrame()
         if len(hist):
             table(history_frame(hist, lang), key="targets_history_table")
         else:
             st.caption(T("targets_history_none"))
+
+
+def _pick_target(T: Any, lang: str, year: int | None, prefix: str) -> tuple[str, str, int]:
+    """Region, indicator and year of one target, picked in a row of three widgets (keys ``{prefix}_region`` …)."""
+    c1, c2, c3 = st.columns(3)
+    region = c1.selectbox(T("pick_region"), list(REGIONS), format_func=lambda r: i18n.region_name(r, lang),
+                          placeholder=T("placeholder_choose"), key=f"{prefix}_region")
+    indicator = c2.selectbox(T("pick_indicator"), list(INDICATORS), format_func=lambda i: i18n.indicator_name(i, lang),
+                             placeholder=T("placeholder_choose"), key=f"{prefix}_indicator")
+    yr = c3.number_input(T("col_year"), min_value=2000, max_value=2100, value=year or 2026, step=1, key=f"{prefix}_year")
+    return region, indicator, int(yr)

@@ -9,8 +9,12 @@ Examples
 
 from __future__ import annotations
 
-#: Label key → (zh, en). Keys are stable identifiers used by the app and its tests.
+from forecast.present.labels_decisions import DECISION_LABELS
+
+#: Label key → (zh, en). Keys are stable identifiers used by the app and its tests; the labels of the
+#: decision pages (targets, changes, gap shares, scenarios, campaigns) are in :mod:`forecast.present.labels_decisions`.
 APP_LABELS: dict[str, tuple[str, str]] = {
+    **DECISION_LABELS,
     # frame
     "app_title": ("辽宁“三驾马车”预测与情景分析", "Liaoning's three carriages: forecasts and scenarios"),
     "app_caption": ("投资、消费、外贸：全省及14个市的预测、目标完成概率与情景推演",
@@ -25,115 +29,6 @@ APP_LABELS: dict[str, tuple[str, str]] = {
     "page_export": ("导出", "Export"),
     "page_targets": ("目标", "Targets"),
     "page_projects": ("项目", "Projects"),
-    # the consumption-campaign builder
-    "cmp_header": ("促消费活动：资金 × 撬动倍数 × 新增比例", "Consumption campaign: funds × leverage × additionality"),
-    "cmp_help": ("每个城市的活动资金(亿元)乘以公布的撬动倍数(每元资金带动的销售额，毛口径)，再乘以新增比例(新增消费而非提前消费的占比)，"
-                 "得到活动月份新增的社会消费品零售总额；可选回落：活动后若干月收回部分新增销售。",
-                 "Each city's funds (100 mn yuan) times a published gross leverage (sales driven per yuan of funds) "
-                 "times the additionality (the share that is new spending, not pulled forward) gives the extra retail "
-                 "sales of the campaign months; an optional payback takes a share back in later months."),
-    "cmp_funds": ("每市活动资金(亿元)", "Funds per city (100 mn yuan)"),
-    "cmp_leverage": ("撬动倍数(毛口径，每元资金带动销售额)", "Gross leverage (sales per yuan of funds)"),
-    "cmp_source": ("来源：{source}", "Source: {source}"),
-    "cmp_additionality": ("新增比例(分析员判断)", "Additionality (the analyst's choice)"),
-    "cmp_additionality_help": ("新增比例没有公布值，由分析员判断；为0时活动没有效果。",
-                               "No published figure exists for the additionality: it is the analyst's choice; at 0 "
-                               "the campaign has no effect."),
-    "cmp_payback": ("活动后回落比例", "Payback share"),
-    "cmp_payback_to": ("回落截至", "Payback until"),
-    "cmp_extra": ("新增销售合计：{extra}", "Extra sales in total: {extra}"),
-    "cmp_add": ("把活动加入情景", "Add the campaign to the scenario"),
-    "inv_no_target": ("全省今年没有该指标的目标：默认值为全省预计全年增速。",
-                      "The province has no target for this indicator this year: the default is its projected growth."),
-    # targets page
-    "targets_header": ("现行目标", "Targets in force"),
-    "targets_help": ("每个目标注明来源类型：公布（有文件出处）、分析员设定（录入人、时间、理由）或参考（按所述规则推算，不作考核）。"
-                     "修改目标即刻生效：按已存的预测路径重新计算，无需重新运行批次。",
-                     "Each target says where it comes from: published (a source document), analyst's (who, when, why) or "
-                     "reference (derived by a stated rule, never a verdict). A change takes effect at once: the stored "
-                     "forecast paths are evaluated again, no batch needed."),
-    "targets_none": ("库中尚无目标：运行一次批次（forecast run）会从 data/targets.csv 导入公布目标。",
-                     "No target in the store yet: a batch run (forecast run) seeds it from data/targets.csv."),
-    "targets_edit": ("设定或撤销目标", "Set or end a target"),
-    "targets_all_years": ("显示各年度目标", "Show every year's targets"),
-    # what changed since the previous run
-    "col_change": ("较上期(百分点)", "Change since last run (pp)"),
-    "chg_header": ("较上期变化（上期批次 {prev}，数据截至{vintage}）", "Change since the previous run ({prev}, data to {vintage})"),
-    "chg_first_run": ("这是库中第一个完整批次：没有可比较的上期。", "This is the store's first complete run: nothing to compare with."),
-    "chg_help": ("全年增速和达标概率的变化按顺序拆分为四部分，各部分相加等于总变化：新发布月份（实际值与上期预测之差）、"
-                 "往期数据修订、目标调整（只影响达标概率）、模型重新估计（其余部分）。",
-                 "The change in full-year growth and in the probability of meeting the target is split, in order, into "
-                 "four parts that add up to the total: newly published months (actual against what the previous run "
-                 "expected), revisions of earlier figures, target changes (probability only) and model re-estimation "
-                 "(the rest)."),
-    "chg_part": ("组成", "Part"),
-    "chg_part_new": ("新发布月份", "Newly published months"),
-    "chg_part_revisions": ("往期数据修订", "Revisions"),
-    "chg_part_target": ("目标调整", "Target change"),
-    "chg_part_model": ("模型重新估计", "Model re-estimation"),
-    "chg_part_total": ("合计", "Total"),
-    "chg_col_growth": ("全年增速变化(百分点)", "Full-year growth (pp)"),
-    "chg_col_p": ("达标概率变化(百分点)", "Probability of meeting the target (pp)"),
-    "chg_months": ("新发布：{new}；修订：{revised}", "Newly published: {new}; revised: {revised}"),
-    "targets_viewer": ("查看者只能查看目标；设定目标需要分析员或管理员权限。",
-                       "Viewers can read the targets; setting one needs the analyst or admin role."),
-    "targets_history": ("目标修改记录", "History of a target"),
-    "targets_history_none": ("该目标没有任何记录。", "No version of this target was ever recorded."),
-    "tg_value": ("目标增速(%)", "Growth target (%)"),
-    "tg_kind": ("目标类型", "Kind"),
-    "tg_source": ("来源或理由（必填：文件名、会议或决定人）", "Source or reason (required: document, meeting or who decided)"),
-    "tg_set": ("保存目标", "Save target"),
-    "tg_unset": ("撤销目标", "End target"),
-    "tg_saved": ("已保存（版本 {version}）；总览和导出即刻按新目标计算。",
-                 "Saved (version {version}); the overview and the pack use it at once."),
-    "tg_ended": ("已撤销（版本 {version}）；该序列现显示为未设目标。",
-                 "Ended (version {version}); the series now shows no target."),
-    "tg_refused": ("未保存", "Not saved"),
-    "tg_need_source": ("请填写来源或理由（文件、会议或决定人）。", "Give the source or the reason (document, meeting or who decided)."),
-    "col_year": ("年份", "Year"),
-    "col_provenance": ("来源类型", "Provenance"),
-    "col_source": ("来源", "Source"),
-    "col_who": ("录入人", "Entered by"),
-    "col_when": ("时间", "When"),
-    "col_version": ("版本", "Version"),
-    "col_action": ("操作", "Action"),
-    "target_action_seed": ("导入（目标文件）", "seeded (targets file)"),
-    "target_action_set": ("设定", "set"),
-    "target_action_unset": ("撤销", "ended"),
-    "provenance_published": ("公布", "published"),
-    "provenance_analyst": ("分析员设定", "analyst's"),
-    "provenance_reference": ("参考", "reference"),
-    # cities' share of the province's gap
-    "gap_header": ("各市对全省目标缺口的贡献：{indicator}", "Cities' share of the province's gap: {indicator}"),
-    "gap_help": ("缺口 = 全年预计值 − (1 + 全省目标) × 上年基数，按样本路径均值计算（均值可逐项相加）；正数为超出，负数为缺口。"
-                 "“统计差异”为全省与14市合计之差，其基数可为负，因此各市占比之和可超过100%。",
-                 "Gap = projected full-year level − (1 + province target) × last year's base, as the mean over the "
-                 "sample paths (means add up); positive is a surplus, negative a shortfall. The statistical "
-                 "discrepancy is the province minus the sum of the 14 cities; its base can be negative, so the "
-                 "cities' shares can add up to more than 100%."),
-    "gap_none": ("不作缺口分解（全省今年无该指标目标，或只公布增速）：{names}",
-                 "No split of the province's gap (no province target this year, or growth only): {names}"),
-    "gap_col_gap_yuan": ("对全省目标的缺口(亿元，正为超出)", "Gap to province target (100 mn yuan, + = surplus)"),
-    "gap_col_gap_pp": ("影响全省增速(百分点)", "Effect on province growth (pp)"),
-    "gap_col_share": ("占全省缺口比重(%)", "Share of province gap (%)"),
-    "gap_col_growth": ("全年增速(中位数,%)", "Full-year growth, median (%)"),
-    "gap_col_above": ("达到全省目标增速", "At or above the province target rate"),
-    "gap_discrepancy": ("统计差异", "Statistical discrepancy"),
-    "gap_total": ("全省合计", "Province total"),
-    "export_contents": ("本导出基于批次 {run_id}（数据截至{vintage}），目标为现行目标；包含情景：{scenarios}。",
-                        "This pack is built on run {run_id} (data to {vintage}) with the targets in force; "
-                        "scenarios: {scenarios}."),
-    "export_no_scenarios": ("无", "none"),
-    "export_scenario_errors": ("无法应用的情景：{names}", "Scenarios that cannot be applied: {names}"),
-    "no_run": ("尚无完整的预测批次。请在项目目录运行下面的命令生成一次（需几分钟），然后刷新本页：",
-               "No complete forecast run yet. Run this command in the project folder (it takes a few "
-               "minutes), then reload this page:"),
-    "no_run_data_page": ("“数据”页可以上传数据并启动批次运行。",
-                         "The Data page can upload data and start a batch run."),
-    "store_error": ("无法读取数据库", "Cannot read the store"),
-    "run_info": ("数据截至 {vintage} · 预测批次 {run_id} · 完成于 {finished}",
-                 "Data up to {vintage} · run {run_id} · finished {finished}"),
-    "run_settings": ("批次设置", "Run settings"),
     # overview
     "overview_header": ("{year}年目标完成情况", "Targets of {year}"),
     "overview_help": ("全年增速为预测样本路径的中位数，区间为80%预测区间；达标概率=全年增速不低于目标的路径占比。"
@@ -252,65 +147,6 @@ APP_LABELS: dict[str, tuple[str, str]] = {
     "metric_rel_mae": ("平均绝对误差/季节朴素(比值)", "MAE / seasonal naive MAE (ratio)"),
     "metric_n_origins": ("回测起点数", "Backtest origins"),
     "download_png": ("下载图表PNG", "Download chart as PNG"),
-    # scenarios
-    "scn_build": ("构建情景", "Build a scenario"),
-    "scn_kind": ("调整方式", "Adjustment"),
-    "kind_pp": ("同比增速加减(百分点)", "add to YoY growth (pp)"),
-    "kind_pct": ("数值按比例调整(%)", "scale the level (%)"),
-    "kind_abs": ("增加金额(亿元)", "add an amount (100 million yuan)"),
-    "kind_set": ("同比增速设定为(%)", "set YoY growth to (%)"),
-    "scn_regions": ("地区", "Regions"),
-    "scn_indicator": ("指标", "Indicator"),
-    "scn_from": ("起始月份", "From month"),
-    "scn_to": ("结束月份", "To month"),
-    "scn_size": ("幅度", "Size"),
-    "scn_add": ("加入调整列表", "Add to the list"),
-    "scn_clear": ("清空调整列表", "Clear the list"),
-    "scn_list": ("已加入的调整", "Adjustments added"),
-    "scn_current": ("当前调整（实时计算）", "Current adjustment (computed live)"),
-    "scn_result": ("情景结果与基准对比", "Result against the baseline"),
-    "scn_empty": ("调整幅度为0：情景与基准相同。", "Size 0: the scenario equals the baseline."),
-    "scn_name": ("情景名称", "Scenario name"),
-    "scn_save": ("保存情景", "Save scenario"),
-    "scn_saved": ("已保存情景：{name}", "Saved scenario: {name}"),
-    "scn_saved_list": ("已保存的情景", "Saved scenarios"),
-    "scn_compare": ("对比所选情景", "Compare the selected scenarios"),
-    "scn_pick": ("选择要对比的情景", "Scenarios to compare"),
-    "scn_delete": ("删除情景", "Delete scenario"),
-    "scn_delete_pick": ("要删除的情景", "Scenario to delete"),
-    "scn_deleted": ("已删除情景：{name}", "Deleted scenario: {name}"),
-    "scn_confirm": ("确认删除", "Confirm deletion"),
-    "scn_invalid": ("情景无法应用", "The scenario cannot be applied"),
-    "scn_none_saved": ("尚无保存的情景。", "No saved scenario yet."),
-    "scn_need_name": ("请输入情景名称。", "Enter a name for the scenario."),
-    "scn_col_scenario": ("情景", "Scenario"),
-    "scn_col_baseline": ("基准全年增长(%)", "Baseline full-year growth (%)"),
-    "scn_col_projected": ("情景全年增长(%)", "Scenario full-year growth (%)"),
-    "scn_col_delta": ("变化(百分点)", "Change (pp)"),
-    "scn_col_prob_base": ("基准达标概率(%)", "Baseline probability (%)"),
-    "scn_col_prob": ("情景达标概率(%)", "Scenario probability (%)"),
-    "scn_metric": ("{region}{indicator} 全年增长", "{region} {indicator}: full-year growth"),
-    "scn_chart_title": ("情景与基准：预计全年增长", "Scenario against baseline: projected full-year growth"),
-    "scn_storage_files": ("情景以YAML文件保存在 {path}", "Scenarios are saved as YAML files in {path}"),
-    "scn_storage_store": ("情景保存在数据库 {path}", "Scenarios are saved in the store {path}"),
-    "inv_header": ("全省目标倒推到各市", "Province target split over the cities"),
-    "inv_help": ("为实现全省目标，各市剩余月份需要的增长；统计差额按其占全省的份额保持不变。",
-                 "Growth each city's remaining months need so that the province reaches its target; the "
-                 "statistical discrepancy keeps its share of the province."),
-    "inv_target": ("全省目标(%)", "Province target (%)"),
-    "inv_rule": ("分解规则", "Rule"),
-    "rule_equal_pp": ("各市增加相同百分点", "same extra points for every city"),
-    "rule_proportional_gap": ("按与进度差距分配", "in proportion to each city's gap"),
-    "inv_col_role": ("类别", "Role"),
-    "inv_col_baseline": ("基准增长(%)", "Baseline growth (%)"),
-    "inv_col_required": ("需要增长(%)", "Growth needed (%)"),
-    "inv_col_extra": ("需额外增加(百分点)", "Extra needed (pp)"),
-    "inv_col_full_year": ("隐含全年增长(%)", "Implied full-year growth (%)"),
-    "inv_col_share": ("占全省剩余量比重", "Share of the province's remaining flow"),
-    "role_city": ("市", "city"),
-    "role_discrepancy": ("统计差额", "discrepancy"),
-    "role_province": ("全省", "province"),
-    "inv_refused": ("无法倒推", "Cannot split"),
     # data
     "data_upload": ("上传数据表（CSV或Excel，最大20MB）", "Upload a data table (CSV or Excel, up to 20 MB)"),
     "upload_button": ("选择文件", "Upload"),
